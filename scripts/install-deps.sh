@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs everything Tracehouse needs to build and test on Debian 12, and nothing when it is all
+# there already: Debian packages (apt-get update runs once, only when something is missing), and
+# the pinned npm packages of the end-to-end tests (from tests/e2e/package-lock.json).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  build-essential cmake ninja-build pkg-config git curl ca-certificates
+  clang libclang-rt-14-dev
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
+  libabsl-dev libboost1.74-dev libsimdjson-dev zlib1g-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  nodejs npm
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+# npm may come from NodeSource rather than Debian; a working npm on PATH is enough.
+if command -v npm >/dev/null 2>&1 && command -v node >/dev/null 2>&1; then
+  missing=("${missing[@]/npm}")
+  missing=("${missing[@]/nodejs}")
+  read -r -a missing <<< "${missing[*]}"
+fi
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}"
+  sudo_cmd=()
+  [ "$(id -u)" -ne 0 ] && sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# End-to-end test clients, pinned by the lockfile. Reinstalled only when the lockfile changes.
+if [ -f tests/e2e/package-lock.json ]; then
+  stamp=tests/e2e/node_modules/.lock-stamp
+  if [ ! -f "$stamp" ] || ! cmp -s tests/e2e/package-lock.json "$stamp"; then
+    echo "install-deps: npm ci in tests/e2e"
+    (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
+    cp tests/e2e/package-lock.json "$stamp"
+  fi
+fi

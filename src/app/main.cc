@@ -1,0 +1,53 @@
+// tracehouse: one program for the whole tracing stack. Subcommands dispatch here.
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "app/serve.h"
+#include "tools/loadgen/loadgen.h"
+
+#ifndef TH_VERSION
+#define TH_VERSION "dev"
+#endif
+#ifndef TH_REVISION
+#define TH_REVISION "unknown"
+#endif
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: tracehouse <command> [flags]\n"
+    "\n"
+    "commands:\n"
+    "  serve     receive, store and query traces (OTLP in, Tempo's API out)\n"
+    "  loadgen   send realistic synthetic traces over OTLP\n"
+    "  version   print the version\n"
+    "\n"
+    "Run 'tracehouse <command> --help' for a command's flags.\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "%s", kUsage);
+    return 2;
+  }
+  std::string command = argv[1];
+  std::vector<std::string> args(argv + 2, argv + argc);
+  if (command == "serve") return th::app::RunServe(args);
+  if (command == "loadgen") return th::tools::RunLoadgen(args);
+  if (command == "version" || command == "--version") {
+    if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
+      std::printf("usage: tracehouse version\n\nPrints the version and revision.\n");
+      return 0;
+    }
+    std::printf("tracehouse %s (revision %s)\n", TH_VERSION, TH_REVISION);
+    return 0;
+  }
+  if (command == "--help" || command == "-h" || command == "help") {
+    std::printf("%s", kUsage);
+    return 0;
+  }
+  std::fprintf(stderr, "tracehouse: unknown command \"%s\"\n\n%s", command.c_str(), kUsage);
+  return 2;
+}

@@ -1,0 +1,110 @@
+// Wiring of `serve`, and the shutdown order: stop receivers (in-flight requests finish, each
+// answered once its spans are durable), stop the query API, then close the store (the WAL
+// commits anything queued and syncs).
+#include "app/serve.h"
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <atomic>
+#include <cstdio>
+
+#include "api/http/query_api.h"
+#include "common/flags.h"
+#include "common/http/server.h"
+#include "common/log.h"
+#include "export/store/store_exporter.h"
+#include "ingest/otlp/otlp_receiver.h"
+#include "store/store.h"
+
+namespace th::app {
+
+int RunServe(const std::vector<std::string>& args) {
+  Flags flags("serve",
+              "Receives OTLP traces, stores them durably under the data directory and serves "
+              "Grafana Tempo's query API.");
+  flags.Add("config", "", "collector-style YAML config (not supported yet: see README)");
+  flags.Add("data-dir", "./data", "where the write-ahead log lives");
+  flags.Add("http-listen-address", "0.0.0.0:3200", "query API, /metrics and /ready");
+  flags.Add("otlp-grpc-address", "0.0.0.0:4317", "OTLP/gRPC receiver; empty to disable");
+  flags.Add("otlp-http-address", "0.0.0.0:4318", "OTLP/HTTP receiver; empty to disable");
+  flags.Add("otlp-max-recv-msg-size-mib", "4", "largest OTLP/gRPC message accepted");
+  flags.Add("shutdown-grace", "10", "seconds in-flight requests get to finish on shutdown");
+  if (Status s = flags.Parse(args); !s.ok()) {
+    std::fprintf(stderr, "%s\n", std::string(s.message()).c_str());
+    return 2;
+  }
+  if (flags.help_requested()) {
+    std::printf("%s", flags.Usage().c_str());
+    return 0;
+  }
+  if (flags.IsSet("config")) {
+    std::fprintf(stderr,
+                 "serve: --config is not supported yet (collector-style configs arrive with the "
+                 "pipeline issue); use flags\n");
+    return 2;
+  }
+
+  // Signals are taken synchronously by the main thread; every thread started from here on
+  // inherits the mask, so none of them is interrupted.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  ::signal(SIGPIPE, SIG_IGN);
+
+  store::StoreOptions store_options;
+  store_options.data_dir = flags.Get("data-dir");
+  auto store = store::Store::Open(store_options);
+  if (!store.ok()) {
+    log::Error("cannot open the store", "data_dir=", store_options.data_dir, " error=\"",
+               store.status().message(), "\"");
+    return 1;
+  }
+  exporter::StoreExporter store_exporter(store->get());
+
+  std::atomic<bool> ready{false};
+  http::ServerOptions api_options;
+  api_options.address = flags.Get("http-listen-address");
+  api_options.name = "api";
+  api::QueryApiOptions query_options;
+  query_options.ready = [&ready] { return ready.load(); };
+  auto api = http::Server::Start(api_options, api::MakeQueryApiHandler(store->get(), query_options));
+  if (!api.ok()) {
+    log::Error("cannot start the query API", "error=\"", api.status().message(), "\"");
+    return 1;
+  }
+  log::Info("listening", "component=api endpoint=", api_options.address, " port=", (*api)->port());
+
+  ingest::otlp::OtlpReceiverOptions otlp_options;
+  otlp_options.grpc_endpoint = flags.Get("otlp-grpc-address");
+  otlp_options.http_endpoint = flags.Get("otlp-http-address");
+  otlp_options.max_recv_msg_size_mib = std::atoi(flags.Get("otlp-max-recv-msg-size-mib").c_str());
+  if (otlp_options.max_recv_msg_size_mib <= 0) otlp_options.max_recv_msg_size_mib = 4;
+  auto receiver = ingest::otlp::OtlpReceiver::Start(otlp_options, &store_exporter);
+  if (!receiver.ok()) {
+    log::Error("cannot start the OTLP receiver", "error=\"", receiver.status().message(), "\"");
+    (*api)->Stop(0);
+    return 1;
+  }
+  ready = true;
+  log::Info("tracehouse serve is ready", "data_dir=", store_options.data_dir);
+
+  int sig = 0;
+  sigwait(&signals, &sig);
+  log::Info("shutting down", "signal=", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  ready = false;
+  int grace_ms = std::atoi(flags.Get("shutdown-grace").c_str()) * 1000;
+  (*receiver)->Shutdown(grace_ms);
+  (*api)->Stop(grace_ms);
+  Status closed = (*store)->Close();
+  if (!closed.ok()) {
+    log::Error("closing the store failed", "error=\"", closed.message(), "\"");
+    return 1;
+  }
+  log::Info("stopped cleanly");
+  return 0;
+}
+
+}  // namespace th::app

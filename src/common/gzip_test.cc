@@ -1,0 +1,42 @@
+#include "common/gzip.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace th {
+namespace {
+
+TEST(Gzip, RoundTrips) {
+  std::string data;
+  for (int i = 0; i < 5000; ++i) data += "span " + std::to_string(i) + "\n";
+  auto out = GunzipBounded(Gzip(data), data.size());
+  ASSERT_TRUE(out.ok()) << out.status();
+  EXPECT_EQ(*out, data);
+}
+
+TEST(Gzip, RefusesOutputPastLimit) {
+  std::string data(1 << 20, 'a');  // compresses to ~1 KiB: a small bomb
+  auto out = GunzipBounded(Gzip(data), 64 * 1024);
+  EXPECT_EQ(out.status().code(), absl::StatusCode::kResourceExhausted);
+}
+
+TEST(Gzip, GarbageIsInvalidArgument) {
+  auto out = GunzipBounded("this is not gzip at all", 1024);
+  EXPECT_EQ(out.status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(Gzip, TruncatedIsInvalidArgument) {
+  std::string z = Gzip(std::string(10000, 'x') + "tail");
+  auto out = GunzipBounded(z.substr(0, z.size() / 2), 1 << 20);
+  EXPECT_EQ(out.status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(Gzip, EmptyStreamGivesEmptyOutput) {
+  auto out = GunzipBounded(Gzip(""), 16);
+  ASSERT_TRUE(out.ok());
+  EXPECT_TRUE(out->empty());
+}
+
+}  // namespace
+}  // namespace th

@@ -1,0 +1,77 @@
+// HTTP/1.1 server for the OTLP/HTTP receiver and the query API, on Boost.Beast/Asio (kept out of
+// this header: Beast is heavy and only server.cc includes it).
+//
+// Execution model: `threads` network threads run the connections. A Handler is called on a
+// network thread with the whole request (body read, up to `max_body_bytes`; larger bodies are
+// answered 413 by the server without calling the handler). The handler must not block: it either
+// answers at once or keeps the Responder and calls it later from any thread (for example once a
+// write-ahead log commit completes). The Responder must be called exactly once; a Responder
+// dropped without being called answers 500. Keep-alive is honoured.
+//
+// Thread-safety: Start/Stop from one thread; handlers run concurrently on network threads.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "common/status.h"
+
+namespace th::http {
+
+struct Request {
+  std::string method;  // "GET", "POST", …
+  std::string target;  // as sent: path and query string
+  std::string path;    // target before '?', percent-decoded
+  std::string query;   // target after '?', raw
+  std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
+  std::string body;
+  std::string remote_address;
+
+  // Value of the first header named `name` (lower case), or empty.
+  std::string_view Header(std::string_view name) const;
+  // Value of query parameter `name`, percent-decoded ('+' as space); nullopt-like empty string
+  // and false when absent.
+  bool QueryParam(std::string_view name, std::string* value) const;
+};
+
+struct Response {
+  int status = 200;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+
+  static Response Text(int status, std::string body);  // text/plain; charset=utf-8
+  static Response Json(int status, std::string body);  // application/json
+};
+
+using Responder = std::function<void(Response&&)>;
+using Handler = std::function<void(Request&&, Responder)>;
+
+struct ServerOptions {
+  std::string address = "0.0.0.0:3200";  // host:port; port 0 picks a free port
+  int threads = 1;
+  size_t max_body_bytes = 20u << 20;  // larger bodies: 413
+  std::string name = "http";          // for logs and metrics
+};
+
+class Server {
+ public:
+  virtual ~Server() = default;
+
+  // Binds and starts serving. Errors: bad address, bind failure (message names the address).
+  static Result<std::unique_ptr<Server>> Start(const ServerOptions& options, Handler handler);
+
+  // The bound port (useful with port 0).
+  virtual int port() const = 0;
+
+  // Stops accepting, lets in-flight requests finish for up to `grace_ms`, closes connections
+  // and joins the threads. Idempotent. Responders called after Stop are ignored.
+  // Requires: not called from a handler or other network-thread code (it joins those threads).
+  virtual void Stop(int grace_ms = 5000) = 0;
+};
+
+}  // namespace th::http

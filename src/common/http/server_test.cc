@@ -1,0 +1,539 @@
+#include "common/http/server.h"
+
+#include <atomic>
+#include <chrono>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include "common/metrics.h"
+#include "common/strings.h"
+
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace th::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+using ClientResponse = bhttp::response<bhttp::string_body>;
+using ::testing::HasSubstr;
+
+// A blocking HTTP/1.1 client on one connection, using error_code overloads so failures become
+// test failures instead of exceptions.
+class TestClient {
+ public:
+  explicit TestClient(int port) : socket_(ioc_) {
+    beast::error_code ec;
+    socket_.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port), ec);
+    EXPECT_FALSE(ec) << ec.message();
+  }
+
+  void WriteRaw(std::string_view bytes) {
+    beast::error_code ec;
+    asio::write(socket_, asio::buffer(bytes.data(), bytes.size()), ec);
+    EXPECT_FALSE(ec) << ec.message();
+  }
+
+  beast::error_code Read(ClientResponse* response) {
+    beast::error_code ec;
+    bhttp::read(socket_, buffer_, *response, ec);
+    return ec;
+  }
+
+  ClientResponse Send(bhttp::verb method, std::string_view target, std::string body = "",
+                      std::vector<std::pair<std::string, std::string>> headers = {}) {
+    bhttp::request<bhttp::string_body> request(
+        method, beast::string_view(target.data(), target.size()), 11);
+    request.set(bhttp::field::host, "127.0.0.1");
+    for (auto& [name, value] : headers) request.set(name, value);
+    request.body() = std::move(body);
+    request.prepare_payload();
+    beast::error_code ec;
+    bhttp::write(socket_, request, ec);
+    EXPECT_FALSE(ec) << ec.message();
+    ClientResponse response;
+    ec = Read(&response);
+    EXPECT_FALSE(ec) << ec.message();
+    return response;
+  }
+
+  // True when the server has closed the connection (read sees end of stream).
+  bool ServerClosed() {
+    ClientResponse response;
+    beast::error_code ec = Read(&response);
+    return ec == bhttp::error::end_of_stream || ec == asio::error::eof ||
+           ec == asio::error::connection_reset;
+  }
+
+ private:
+  asio::io_context ioc_;
+  tcp::socket socket_;
+  beast::flat_buffer buffer_;
+};
+
+std::unique_ptr<Server> StartOrDie(Handler handler, ServerOptions options = {}) {
+  options.address = "127.0.0.1:0";
+  auto server = Server::Start(options, std::move(handler));
+  EXPECT_TRUE(server.ok()) << server.status();
+  return server.ok() ? std::move(server).value() : nullptr;
+}
+
+// Threads that answer requests late; joined before the server goes away.
+class LateResponders {
+ public:
+  ~LateResponders() { JoinAll(); }
+
+  void After(std::chrono::milliseconds delay, Responder responder, Response response) {
+    absl::MutexLock lock(&mu_);
+    threads_.emplace_back(
+        [delay, responder = std::move(responder), response = std::move(response)]() mutable {
+          std::this_thread::sleep_for(delay);
+          responder(std::move(response));
+        });
+  }
+
+  void JoinAll() {
+    std::vector<std::thread> threads;
+    {
+      absl::MutexLock lock(&mu_);
+      threads.swap(threads_);
+    }
+    for (auto& t : threads) t.join();
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::vector<std::thread> threads_;
+};
+
+TEST(HttpServer, AnswersGetWithServerHeaderAndContentLength) {
+  auto server = StartOrDie([](Request&& request, Responder respond) {
+    respond(Response::Text(200, th::StrCat(request.method, " ", request.path)));
+  });
+  ASSERT_NE(server, nullptr);
+  ASSERT_GT(server->port(), 0);
+  TestClient client(server->port());
+  ClientResponse response = client.Send(bhttp::verb::get, "/api/echo");
+  EXPECT_EQ(response.result_int(), 200);
+  EXPECT_EQ(response.body(), "GET /api/echo");
+  EXPECT_EQ(response[bhttp::field::server], "tracehouse");
+  EXPECT_EQ(response[bhttp::field::content_length], "13");
+  EXPECT_EQ(response[bhttp::field::content_type], "text/plain; charset=utf-8");
+}
+
+TEST(HttpServer, DeliversPostBodyIntactWithLowerCasedHeaders) {
+  std::string body;
+  for (int i = 0; i < 200000; ++i) body.push_back(static_cast<char>(i * 7919 % 256));
+  std::string seen_body;
+  std::string seen_type;
+  std::string seen_custom;
+  auto server = StartOrDie([&](Request&& request, Responder respond) {
+    seen_body = request.body;
+    seen_type = std::string(request.Header("content-type"));
+    seen_custom = std::string(request.Header("x-scope-orgid"));
+    respond(Response::Json(200, "{}"));
+  });
+  ASSERT_NE(server, nullptr);
+  TestClient client(server->port());
+  ClientResponse response =
+      client.Send(bhttp::verb::post, "/v1/traces", body,
+                  {{"Content-Type", "application/x-protobuf"}, {"X-Scope-OrgID", "tenant-a"}});
+  EXPECT_EQ(response.result_int(), 200);
+  EXPECT_EQ(response[bhttp::field::content_type], "application/json");
+  EXPECT_EQ(seen_body, body);
+  EXPECT_EQ(seen_type, "application/x-protobuf");
+  EXPECT_EQ(seen_custom, "tenant-a");
+}
+
+TEST(HttpServer, AnswersLaterFromAnotherThread) {
+  LateResponders late;
+  auto server = StartOrDie([&](Request&& request, Responder respond) {
+    late.After(std::chrono::milliseconds(50), std::move(respond), Response::Text(202, "committed"));
+  });
+  ASSERT_NE(server, nullptr);
+  TestClient client(server->port());
+  ClientResponse response = client.Send(bhttp::verb::post, "/v1/traces", "payload");
+  EXPECT_EQ(response.result_int(), 202);
+  EXPECT_EQ(response.body(), "committed");
+}
+
+TEST(HttpServer, ServesTwoRequestsOnOneKeepAliveConnection) {
+  std::vector<std::string> remotes;
+  auto server = StartOrDie([&](Request&& request, Responder respond) {
+    remotes.push_back(request.remote_address);
+    respond(Response::Text(200, request.path));
+  });
+  ASSERT_NE(server, nullptr);
+  TestClient client(server->port());
+  ClientResponse first = client.Send(bhttp::verb::get, "/one");
+  ClientResponse second = client.Send(bhttp::verb::get, "/two");
+  EXPECT_EQ(first.body(), "/one");
+  EXPECT_TRUE(first.keep_alive());
+  EXPECT_EQ(second.body(), "/two");
+  ASSERT_EQ(remotes.size(), 2u);
+  EXPECT_EQ(remotes[0], remotes[1]);  // same client port: same connection
+  EXPECT_THAT(remotes[0], ::testing::StartsWith("127.0.0.1:"));
+}
+
+TEST(HttpServer, ServesConcurrentClientsOnSeveralThreads) {
+  LateResponders late;
+  std::atomic<int> calls{0};
+  ServerOptions options;
+  options.threads = 4;
+  auto server = StartOrDie(
+      [&](Request&& request, Responder respond) {
+        // Half answer at once on the network thread, half later from another thread.
+        if (++calls % 2 == 0) {
+          respond(Response::Text(200, request.body));
+        } else {
+          late.After(std::chrono::milliseconds(1), std::move(respond),
+                     Response::Text(200, request.body));
+        }
+      },
+      options);
+  ASSERT_NE(server, nullptr);
+  constexpr int kClients = 8;
+  constexpr int kRequests = 20;
+  std::atomic<int> ok{0};
+  std::vector<std::thread> clients;
+  for (int c = 0; c < kClients; ++c) {
+    clients.emplace_back([&, c, port = server->port()] {
+      TestClient client(port);
+      for (int i = 0; i < kRequests; ++i) {
+        std::string body = th::StrCat("client ", c, " request ", i);
+        ClientResponse response = client.Send(bhttp::verb::post, "/", body);
+        if (response.result_int() == 200 && response.body() == body) ++ok;
+      }
+    });
+  }
+  for (auto& t : clients) t.join();
+  EXPECT_EQ(ok.load(), kClients * kRequests);
+  server->Stop();
+}
+
+TEST(HttpServer, KeepsHttp10ConnectionOpenOnlyWhenAsked) {
+  auto server =
+      StartOrDie([](Request&& request, Responder respond) { respond(Response::Text(200, "ok")); });
+  ASSERT_NE(server, nullptr);
+  TestClient client(server->port());
+  client.WriteRaw("GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+  ClientResponse response;
+  ASSERT_FALSE(client.Read(&response));
+  EXPECT_EQ(response.version(), 10u);
+  EXPECT_TRUE(response.keep_alive());
+  client.WriteRaw("GET / HTTP/1.0\r\n\r\n");
+  ClientResponse second;
+  ASSERT_FALSE(client.Read(&second));
+  EXPECT_FALSE(second.keep_alive());
+  EXPECT_TRUE(client.ServerClosed());
+}
+
+TEST(HttpServer, ClosesAfterResponseWhenClientAsksConnectionClose) {
+  auto server =
+      StartOrDie([](Request&& request, Responder respond) { respond(Response::Text(200, "bye")); });
+  ASSERT_NE(server, nullptr);
+  TestClient client(server->port());
+  ClientResponse response = client.Send(bhttp::verb::get, "/", "", {{"Connection", "close"}});
+  EXPECT_EQ(response.body(), "bye");
+  EXPECT_FALSE(response.keep_alive());
+  EXPECT_TRUE(client.ServerClosed());
+}
+
+TEST(HttpServer, RejectsBodyOverLimitWith413WithoutCallingHandler) {
+  std::atomic<int> calls{0};
+  ServerOptions options;
+  options.max_body_bytes = 1024;
+  auto server = StartOrDie(
+      [&](Request&& request, Responder respond) {
+        ++calls;
+        respond(Response::Text(200, "ok"));
+      },
+      options);
+  ASSERT_NE(server, nullptr);
+  TestClient client(server->port());
+  ClientResponse response = client.Send(bhttp::verb::post, "/v1/traces", std::string(4096, 'x'));
+  EXPECT_EQ(response.result_int(), 413);
+  EXPECT_THAT(response.body(), HasSubstr("1024 bytes"));
+  EXPECT_FALSE(response.keep_alive());
+  EXPECT_TRUE(client.ServerClosed());
+  EXPECT_EQ(calls.load(), 0);
+}
+
+TEST(HttpServer, AcceptsBodyExactlyAtLimit) {
+  ServerOptions options;
+  options.max_body_bytes = 1024;
+  auto server = StartOrDie(
+      [&](Request&& request, Responder respond) {
+        respond(Response::Text(200, th::StrCat(request.body.size())));
+      },
+      options);
+  ASSERT_NE(server, nullptr);
+  TestClient client(server->port());
+  ClientResponse response = client.Send(bhttp::verb::post, "/v1/traces", std::string(1024, 'x'));
+  EXPECT_EQ(response.result_int(), 200);
+  EXPECT_EQ(response.body(), "1024");
+}
+
+TEST(HttpServer, AnswersGarbageRequestLineWith400) {
+  std::atomic<int> calls{0};
+  auto server = StartOrDie([&](Request&& request, Responder respond) {
+    ++calls;
+    respond(Response::Text(200, "ok"));
+  });
+  ASSERT_NE(server, nullptr);
+  TestClient client(server->port());
+  client.WriteRaw("this is not http\r\n\r\n");
+  ClientResponse response;
+  ASSERT_FALSE(client.Read(&response));
+  EXPECT_EQ(response.result_int(), 400);
+  EXPECT_THAT(response.body(), HasSubstr("malformed request"));
+  EXPECT_TRUE(client.ServerClosed());
+  EXPECT_EQ(calls.load(), 0);
+}
+
+TEST(HttpServer, DroppedResponderAnswers500) {
+  auto server = StartOrDie([](Request&& request, Responder respond) {
+    // Returns without answering; the last copy of `respond` dies here.
+  });
+  ASSERT_NE(server, nullptr);
+  TestClient client(server->port());
+  ClientResponse response = client.Send(bhttp::verb::get, "/forgotten");
+  EXPECT_EQ(response.result_int(), 500);
+  // The connection stays usable.
+  EXPECT_EQ(client.Send(bhttp::verb::get, "/again").result_int(), 500);
+}
+
+TEST(HttpServer, SecondResponderCallIsIgnored) {
+  auto server = StartOrDie([](Request&& request, Responder respond) {
+    Responder copy = respond;
+    respond(Response::Text(200, "first"));
+    copy(Response::Text(500, "second"));
+  });
+  ASSERT_NE(server, nullptr);
+  TestClient client(server->port());
+  ClientResponse response = client.Send(bhttp::verb::get, "/");
+  EXPECT_EQ(response.body(), "first");
+  EXPECT_EQ(client.Send(bhttp::verb::get, "/").body(), "first");
+}
+
+TEST(HttpServer, DecodesPathAndKeepsQueryRaw) {
+  Request seen;
+  auto server = StartOrDie([&](Request&& request, Responder respond) {
+    seen = request;
+    respond(Response::Text(200, "ok"));
+  });
+  ASSERT_NE(server, nullptr);
+  TestClient client(server->port());
+  client.Send(bhttp::verb::get, "/api/search/tag/span.a%20b/values?q=%7B%20%7D&limit=5");
+  EXPECT_EQ(seen.path, "/api/search/tag/span.a b/values");
+  EXPECT_EQ(seen.query, "q=%7B%20%7D&limit=5");
+  EXPECT_EQ(seen.target, "/api/search/tag/span.a%20b/values?q=%7B%20%7D&limit=5");
+  std::string q;
+  ASSERT_TRUE(seen.QueryParam("q", &q));
+  EXPECT_EQ(q, "{ }");
+}
+
+TEST(Request, QueryParamDecodesPercentAndPlus) {
+  Request request;
+  request.query = "q=%7Bspan.http.status_code+%3D+200%7D&limit=20&empty=&flag&bad=%zz%4&a%20b=1";
+  std::string value;
+  ASSERT_TRUE(request.QueryParam("q", &value));
+  EXPECT_EQ(value, "{span.http.status_code = 200}");
+  ASSERT_TRUE(request.QueryParam("limit", &value));
+  EXPECT_EQ(value, "20");
+  ASSERT_TRUE(request.QueryParam("empty", &value));
+  EXPECT_EQ(value, "");
+  ASSERT_TRUE(request.QueryParam("flag", &value));
+  EXPECT_EQ(value, "");
+  ASSERT_TRUE(request.QueryParam("bad", &value));
+  EXPECT_EQ(value, "%zz%4");  // malformed escapes kept as sent
+  ASSERT_TRUE(request.QueryParam("a b", &value));
+  EXPECT_EQ(value, "1");
+  value = "stale";
+  EXPECT_FALSE(request.QueryParam("missing", &value));
+  EXPECT_EQ(value, "");
+  EXPECT_FALSE(request.QueryParam("lim", nullptr));
+}
+
+TEST(Request, HeaderReturnsFirstMatchOrEmpty) {
+  Request request;
+  request.headers = {{"accept", "a"}, {"accept", "b"}};
+  EXPECT_EQ(request.Header("accept"), "a");
+  EXPECT_EQ(request.Header("x-missing"), "");
+}
+
+TEST(HttpServer, StopCompletesInFlightDelayedResponse) {
+  LateResponders late;
+  absl::Notification handler_called;
+  auto server = StartOrDie([&](Request&& request, Responder respond) {
+    late.After(std::chrono::milliseconds(200), std::move(respond), Response::Text(200, "late"));
+    handler_called.Notify();
+  });
+  ASSERT_NE(server, nullptr);
+  ClientResponse response;
+  std::thread client_thread([&, port = server->port()] {
+    TestClient client(port);
+    response = client.Send(bhttp::verb::post, "/v1/traces", "x");
+  });
+  handler_called.WaitForNotification();
+  auto start = std::chrono::steady_clock::now();
+  server->Stop(5000);
+  auto took = std::chrono::steady_clock::now() - start;
+  client_thread.join();
+  EXPECT_EQ(response.result_int(), 200);
+  EXPECT_EQ(response.body(), "late");
+  EXPECT_FALSE(response.keep_alive());  // draining: connection closes after the response
+  EXPECT_LT(took, std::chrono::seconds(4));
+}
+
+TEST(HttpServer, StopGivesUpAfterGraceWhenResponderIsHeld) {
+  Responder held;
+  absl::Notification handler_called;
+  auto server = StartOrDie([&](Request&& request, Responder respond) {
+    held = std::move(respond);
+    handler_called.Notify();
+  });
+  ASSERT_NE(server, nullptr);
+  TestClient client(server->port());
+  client.WriteRaw("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  handler_called.WaitForNotification();
+  auto start = std::chrono::steady_clock::now();
+  server->Stop(100);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+  EXPECT_TRUE(client.ServerClosed());
+  // Answering after Stop is harmless, and so is outliving the server.
+  server.reset();
+  held(Response::Text(200, "too late"));
+  held = nullptr;
+}
+
+TEST(HttpServer, StopIsIdempotent) {
+  auto server =
+      StartOrDie([](Request&& request, Responder respond) { respond(Response::Text(200, "ok")); });
+  ASSERT_NE(server, nullptr);
+  {
+    TestClient client(server->port());
+    EXPECT_EQ(client.Send(bhttp::verb::get, "/").result_int(), 200);
+  }
+  server->Stop();
+  server->Stop(0);
+  server.reset();  // destructor stops again
+}
+
+TEST(HttpServer, BindingPortInUseFailsNamingAddress) {
+  auto first =
+      StartOrDie([](Request&& request, Responder respond) { respond(Response::Text(200, "ok")); });
+  ASSERT_NE(first, nullptr);
+  ServerOptions options;
+  options.address = th::StrCat("127.0.0.1:", first->port());
+  auto second = Server::Start(
+      options, [](Request&&, Responder respond) { respond(Response::Text(200, "ok")); });
+  ASSERT_FALSE(second.ok());
+  EXPECT_THAT(second.status().message(), HasSubstr(options.address));
+}
+
+TEST(HttpServer, RejectsMalformedAddress) {
+  for (std::string address : {"no-port", "127.0.0.1:http", "127.0.0.1:70000", "example.com:1"}) {
+    ServerOptions options;
+    options.address = address;
+    auto server = Server::Start(options, [](Request&&, Responder) {});
+    ASSERT_FALSE(server.ok()) << address;
+    EXPECT_EQ(server.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(server.status().message(), HasSubstr(address));
+  }
+}
+
+TEST(HttpServer, BindsLocalhostAndAnyAddress) {
+  for (std::string address : {"localhost:0", "0.0.0.0:0"}) {
+    ServerOptions options;
+    options.address = address;
+    auto server = Server::Start(
+        options, [](Request&&, Responder respond) { respond(Response::Text(200, "ok")); });
+    ASSERT_TRUE(server.ok()) << server.status();
+    TestClient client((*server)->port());
+    EXPECT_EQ(client.Send(bhttp::verb::get, "/").result_int(), 200);
+  }
+}
+
+TEST(HttpServer, AcceptsBracketedIpv6Address) {
+  ServerOptions options;
+  options.address = "[::1]:0";
+  auto server = Server::Start(
+      options, [](Request&&, Responder respond) { respond(Response::Text(200, "ok")); });
+  if (!server.ok()) {
+    // Hosts without IPv6 fail at bind, not at parsing.
+    EXPECT_EQ(server.status().code(), absl::StatusCode::kUnavailable) << server.status();
+    GTEST_SKIP() << "no IPv6 loopback: " << server.status();
+  }
+  EXPECT_GT((*server)->port(), 0);
+}
+
+TEST(HttpServer, AnswersExpectContinueAndReadsBody) {
+  auto server = StartOrDie(
+      [](Request&& request, Responder respond) { respond(Response::Text(200, request.body)); });
+  ASSERT_NE(server, nullptr);
+  TestClient client(server->port());
+  client.WriteRaw(
+      "POST /v1/traces HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
+  // Beast's reader returns the 100 response as a message of its own.
+  ClientResponse continue_response;
+  ASSERT_FALSE(client.Read(&continue_response));
+  EXPECT_EQ(continue_response.result_int(), 100);
+  client.WriteRaw("hello");
+  ClientResponse response;
+  ASSERT_FALSE(client.Read(&response));
+  EXPECT_EQ(response.result_int(), 200);
+  EXPECT_EQ(response.body(), "hello");
+}
+
+TEST(HttpServer, CountsResponsesByServerAndCode) {
+  auto& registry = metrics::Registry::Default();
+  auto counter = [&](std::string code) {
+    return registry
+        .GetCounter("tracehouse_http_requests_total", "",
+                    {{"server", "metrics-test"}, {"code", code}})
+        ->Value();
+  };
+  metrics::Histogram* histogram =
+      registry.GetHistogram("tracehouse_http_request_duration_seconds", "",
+                            metrics::LatencyBuckets(), {{"server", "metrics-test"}});
+  // The registry is process-wide: compare against the values before this test.
+  const uint64_t ok_before = counter("200");
+  const uint64_t missing_before = counter("404");
+  const uint64_t observed_before = histogram->Count();
+
+  ServerOptions options;
+  options.name = "metrics-test";
+  auto server = StartOrDie(
+      [](Request&& request, Responder respond) {
+        respond(Response::Text(request.path == "/missing" ? 404 : 200, ""));
+      },
+      options);
+  ASSERT_NE(server, nullptr);
+  TestClient client(server->port());
+  client.Send(bhttp::verb::get, "/");
+  client.Send(bhttp::verb::get, "/missing");
+  client.Send(bhttp::verb::get, "/missing");
+  // Counted after the write completes, which can be just after the client has read it; Stop
+  // waits for that.
+  server->Stop();
+  EXPECT_EQ(counter("200") - ok_before, 1u);
+  EXPECT_EQ(counter("404") - missing_before, 2u);
+  EXPECT_EQ(histogram->Count() - observed_before, 3u);
+}
+
+}  // namespace
+}  // namespace th::http

@@ -1,0 +1,22 @@
+// OTLP/gRPC server for TraceService/Export. Internal to ingest/otlp.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "common/status.h"
+#include "pipeline/consumer.h"
+
+namespace th::ingest::otlp {
+
+class GrpcTraceServer {
+ public:
+  virtual ~GrpcTraceServer() = default;
+  static Result<std::unique_ptr<GrpcTraceServer>> Start(const std::string& endpoint,
+                                                        int max_recv_msg_size_mib,
+                                                        pipeline::TracesConsumer* consumer);
+  virtual int port() const = 0;
+  virtual void Shutdown(int grace_ms) = 0;
+};
+
+}  // namespace th::ingest::otlp

@@ -1,0 +1,111 @@
+#include "ingest/otlp/internal/http_receiver.h"
+
+#include <algorithm>
+#include <cctype>
+#include <string>
+
+#include "common/gzip.h"
+#include "common/status_codes.h"
+#include "common/strings.h"
+#include "ingest/otlp/internal/export_handler.h"
+
+namespace th::ingest::otlp {
+namespace {
+
+constexpr int kGrpcInvalidArgument = 3;
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+// The media type of a Content-Type header, without parameters (charset=…), lower case.
+std::string MediaType(std::string_view content_type) {
+  std::string_view t = content_type.substr(0, content_type.find(';'));
+  while (!t.empty() && t.back() == ' ') t.remove_suffix(1);
+  while (!t.empty() && t.front() == ' ') t.remove_prefix(1);
+  return Lower(t);
+}
+
+const char* ContentTypeOf(Encoding e) {
+  return e == Encoding::kJson ? "application/json" : "application/x-protobuf";
+}
+
+http::Response ErrorResponse(int http_status, Encoding encoding, int grpc_code,
+                             std::string_view message) {
+  http::Response r;
+  r.status = http_status;
+  r.headers.emplace_back("Content-Type", ContentTypeOf(encoding));
+  r.body = EncodeRpcStatus(encoding, grpc_code, message);
+  return r;
+}
+
+}  // namespace
+
+http::Handler MakeOtlpHttpHandler(pipeline::TracesConsumer* consumer, size_t max_body_bytes) {
+  return [consumer, max_body_bytes](http::Request&& req, http::Responder respond) {
+    if (req.path != "/v1/traces") {
+      respond(http::Response::Text(404, th::StrCat("404 page not found: ", req.path)));
+      return;
+    }
+    if (req.method != "POST") {
+      http::Response r = http::Response::Text(
+          405, th::StrCat("method ", req.method, " not allowed, supported: [POST]"));
+      r.headers.emplace_back("Allow", "POST");
+      respond(std::move(r));
+      return;
+    }
+    std::string media = MediaType(req.Header("content-type"));
+    Encoding encoding;
+    if (media == "application/x-protobuf" || media == "application/protobuf") {
+      encoding = Encoding::kProto;
+    } else if (media == "application/json") {
+      encoding = Encoding::kJson;
+    } else {
+      respond(http::Response::Text(
+          415, th::StrCat("unsupported content type \"", req.Header("content-type"),
+                          "\", supported: [application/json, application/x-protobuf]")));
+      return;
+    }
+    std::string content_encoding = Lower(req.Header("content-encoding"));
+    std::string body;
+    if (content_encoding == "gzip" || content_encoding == "deflate") {
+      Result<std::string> plain = GunzipBounded(req.body, max_body_bytes);
+      if (!plain.ok()) {
+        int status = plain.status().code() == absl::StatusCode::kResourceExhausted ? 413 : 400;
+        respond(ErrorResponse(status, encoding, kGrpcInvalidArgument, Message(plain.status())));
+        return;
+      }
+      body = std::move(plain).value();
+    } else if (content_encoding.empty() || content_encoding == "identity") {
+      body = std::move(req.body);
+    } else {
+      respond(ErrorResponse(400, encoding, kGrpcInvalidArgument,
+                            th::StrCat("unsupported Content-Encoding \"", content_encoding,
+                                       "\", supported: [gzip, deflate, identity]")));
+      return;
+    }
+    std::string tenant(req.Header("x-scope-orgid"));
+    HandleTraceExport(
+        std::move(body), encoding, tenant, "http", consumer,
+        [encoding, respond = std::move(respond)](ExportOutcome&& outcome) {
+          if (!outcome.status.ok()) {
+            http::Response r = ErrorResponse(HttpStatusFor(outcome.status), encoding,
+                                             GrpcCodeFor(outcome.status),
+                                             Message(outcome.status));
+            if (IsRetryable(outcome.status)) r.headers.emplace_back("Retry-After", "1");
+            respond(std::move(r));
+            return;
+          }
+          http::Response r;
+          r.status = 200;
+          r.headers.emplace_back("Content-Type", ContentTypeOf(encoding));
+          r.body = EncodeExportResponse(encoding, outcome);
+          respond(std::move(r));
+        });
+  };
+}
+
+}  // namespace th::ingest::otlp

@@ -1,0 +1,65 @@
+// Head: the recent spans of every tenant, in memory, indexed by trace id. Until blocks exist
+// (the storage-engine issue) it keeps everything it is given.
+//
+// What it holds: the WAL records themselves (OTLP protobuf bytes, shared with the WAL's
+// writer, never copied), and per trace the list of (record, span index) where its spans are,
+// plus the trace's time range. A lookup decodes only the records that hold the trace's spans.
+// Memory per span is the span's encoded size plus about 8 bytes of index.
+//
+// Thread-safety: all methods are safe to call concurrently; each tenant has its own lock.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+#include "model/ids.h"
+#include "model/span_batch.h"
+
+namespace th::store {
+
+struct TimeRange {
+  uint64_t start_unix_nano = 0;
+  uint64_t end_unix_nano = UINT64_MAX;
+};
+
+struct HeadStats {
+  uint64_t tenants = 0;
+  uint64_t traces = 0;
+  uint64_t spans = 0;
+  uint64_t record_bytes = 0;
+};
+
+class Head {
+ public:
+  Head();
+  ~Head();
+  Head(const Head&) = delete;
+  Head& operator=(const Head&) = delete;
+
+  // Indexes the spans of `batch`, which must be the decoding of `otlp` (same spans, same
+  // order). `owner` keeps the bytes `otlp` points into alive for as long as the head needs them.
+  void Add(std::string_view tenant, std::shared_ptr<const std::string> owner,
+           std::string_view otlp, const model::SpanBatch& batch);
+
+  // The trace's spans as OTLP protobuf (TracesData bytes; several ResourceSpans when the spans
+  // came in several requests). A span received more than once (same span id) is returned once.
+  // NotFound when the tenant has no span of the trace overlapping `range`.
+  Result<std::string> FindTrace(std::string_view tenant, const model::TraceId& id,
+                                const TimeRange& range) const;
+
+  HeadStats Stats() const;
+
+ private:
+  struct Tenant;
+  Tenant* GetOrCreateTenant(std::string_view tenant);
+  const Tenant* FindTenant(std::string_view tenant) const;
+
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace th::store

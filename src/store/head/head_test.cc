@@ -1,0 +1,98 @@
+#include "store/head/head.h"
+
+#include <gtest/gtest.h>
+
+#include "model/otlp_decode.h"
+#include "opentelemetry/proto/trace/v1/trace.pb.h"
+
+namespace th::store {
+namespace {
+
+namespace otlp = opentelemetry::proto::trace::v1;
+
+std::string Id(int n, size_t size) {
+  std::string s(size, '\0');
+  s[size - 1] = static_cast<char>(n);
+  s[0] = '\x01';
+  return s;
+}
+
+// One request: `spans` spans of trace `trace`, span ids starting at `first_span`.
+std::string Request(int trace, int first_span, int spans, uint64_t start = 1000) {
+  otlp::TracesData data;
+  auto* ss = data.add_resource_spans()->add_scope_spans();
+  for (int i = 0; i < spans; ++i) {
+    auto* sp = ss->add_spans();
+    sp->set_trace_id(Id(trace, 16));
+    sp->set_span_id(Id(first_span + i, 8));
+    sp->set_name("span-" + std::to_string(first_span + i));
+    sp->set_start_time_unix_nano(start);
+    sp->set_end_time_unix_nano(start + 500);
+  }
+  return data.SerializeAsString();
+}
+
+void AddRequest(Head& head, std::string_view tenant, std::string bytes) {
+  auto owner = std::make_shared<const std::string>(std::move(bytes));
+  auto decoded = model::DecodeOtlpTracesProto(std::string(*owner), tenant);
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  head.Add(tenant, owner, *owner, *decoded->batch);
+}
+
+int SpanCount(const std::string& otlp_bytes) {
+  otlp::TracesData data;
+  EXPECT_TRUE(data.ParseFromString(otlp_bytes));
+  int n = 0;
+  for (const auto& rs : data.resource_spans()) {
+    for (const auto& ss : rs.scope_spans()) n += ss.spans_size();
+  }
+  return n;
+}
+
+model::TraceId TraceIdOf(int n) { return model::TraceId::FromBytes(Id(n, 16)); }
+
+TEST(Head, FindsTraceSpreadOverSeveralRequests) {
+  Head head;
+  AddRequest(head, "t", Request(1, 1, 3));
+  AddRequest(head, "t", Request(2, 1, 2));
+  AddRequest(head, "t", Request(1, 10, 4));
+  auto found = head.FindTrace("t", TraceIdOf(1), {});
+  ASSERT_TRUE(found.ok()) << found.status();
+  EXPECT_EQ(SpanCount(*found), 7);
+  EXPECT_EQ(head.Stats().spans, 9u);
+  EXPECT_EQ(head.Stats().traces, 2u);
+}
+
+TEST(Head, DuplicateSpansAreReturnedOnce) {
+  Head head;
+  AddRequest(head, "t", Request(1, 1, 3));
+  AddRequest(head, "t", Request(1, 1, 3));  // a client retry
+  auto found = head.FindTrace("t", TraceIdOf(1), {});
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(SpanCount(*found), 3);
+}
+
+TEST(Head, TenantsAreIsolated) {
+  Head head;
+  AddRequest(head, "a", Request(1, 1, 3));
+  EXPECT_TRUE(head.FindTrace("a", TraceIdOf(1), {}).ok());
+  EXPECT_EQ(head.FindTrace("b", TraceIdOf(1), {}).status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST(Head, UnknownTraceIsNotFound) {
+  Head head;
+  AddRequest(head, "t", Request(1, 1, 1));
+  EXPECT_EQ(head.FindTrace("t", TraceIdOf(9), {}).status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST(Head, TimeRangeOutsideTraceIsNotFound) {
+  Head head;
+  AddRequest(head, "t", Request(1, 1, 1, /*start=*/5000));
+  EXPECT_TRUE(head.FindTrace("t", TraceIdOf(1), {4000, 6000}).ok());
+  EXPECT_TRUE(head.FindTrace("t", TraceIdOf(1), {5400, 5400}).ok());
+  EXPECT_FALSE(head.FindTrace("t", TraceIdOf(1), {6000, 7000}).ok());
+  EXPECT_FALSE(head.FindTrace("t", TraceIdOf(1), {0, 4999}).ok());
+}
+
+}  // namespace
+}  // namespace th::store
