@@ -4,14 +4,8 @@
 #include <vector>
 
 #include "app/serve.h"
+#include "common/build_info.h"
 #include "tools/loadgen/loadgen.h"
-
-#ifndef TH_VERSION
-#define TH_VERSION "dev"
-#endif
-#ifndef TH_REVISION
-#define TH_REVISION "unknown"
-#endif
 
 namespace {
 
@@ -41,7 +35,8 @@ int main(int argc, char** argv) {
       std::printf("usage: tracehouse version\n\nPrints the version and revision.\n");
       return 0;
     }
-    std::printf("tracehouse %s (revision %s)\n", TH_VERSION, TH_REVISION);
+    std::printf("tracehouse %s (revision %s)\n", std::string(th::build_info::Version()).c_str(),
+                std::string(th::build_info::Revision()).c_str());
     return 0;
   }
   if (command == "--help" || command == "-h" || command == "help") {

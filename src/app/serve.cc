@@ -30,14 +30,7 @@ int RunServe(const std::vector<std::string>& args) {
   flags.Add("otlp-http-address", "0.0.0.0:4318", "OTLP/HTTP receiver; empty to disable");
   flags.Add("otlp-max-recv-msg-size-mib", "4", "largest OTLP/gRPC message accepted");
   flags.Add("shutdown-grace", "10", "seconds in-flight requests get to finish on shutdown");
-  if (Status s = flags.Parse(args); !s.ok()) {
-    std::fprintf(stderr, "%s\n", std::string(s.message()).c_str());
-    return 2;
-  }
-  if (flags.help_requested()) {
-    std::printf("%s", flags.Usage().c_str());
-    return 0;
-  }
+  if (std::optional<int> exit_code = flags.ParseCommandLine(args)) return *exit_code;
   if (flags.IsSet("config")) {
     std::fprintf(stderr,
                  "serve: --config is not supported yet (collector-style configs arrive with the "

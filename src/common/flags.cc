@@ -1,5 +1,7 @@
 #include "common/flags.h"
 
+#include <cstdio>
+
 #include "common/strings.h"
 
 namespace th {
@@ -44,6 +46,18 @@ Status Flags::Parse(const std::vector<std::string>& args) {
     f.set = true;
   }
   return absl::OkStatus();
+}
+
+std::optional<int> Flags::ParseCommandLine(const std::vector<std::string>& args) {
+  if (Status s = Parse(args); !s.ok()) {
+    std::fprintf(stderr, "%s\n", std::string(Message(s)).c_str());
+    return 2;
+  }
+  if (help_) {
+    std::printf("%s", Usage().c_str());
+    return 0;
+  }
+  return std::nullopt;
 }
 
 const std::string& Flags::Get(std::string_view name) const { return flags_.find(name)->second.value; }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,6 +27,9 @@ class Flags {
   bool GetBool(std::string_view name) const { return Get(name) == "true"; }
   bool IsSet(std::string_view name) const;  // given on the command line
   bool help_requested() const { return help_; }
+  // Parses `args` the way every subcommand does: on an error prints it to stderr and returns
+  // exit code 2; on --help prints the usage and returns 0; otherwise returns nullopt (go on).
+  std::optional<int> ParseCommandLine(const std::vector<std::string>& args);
   std::string Usage() const;
 
  private:

@@ -87,14 +87,7 @@ int RunLoadgen(const std::vector<std::string>& args) {
   flags.Add("tenant", "", "X-Scope-OrgID to send (empty: none)");
   flags.Add("ack-log", "", "append '<trace id> <span count>' of every acknowledged trace here");
   flags.Add("seed", "1", "random seed (each worker adds its index)");
-  if (Status s = flags.Parse(args); !s.ok()) {
-    std::fprintf(stderr, "%s\n", std::string(s.message()).c_str());
-    return 2;
-  }
-  if (flags.help_requested()) {
-    std::printf("%s", flags.Usage().c_str());
-    return 0;
-  }
+  if (std::optional<int> exit_code = flags.ParseCommandLine(args)) return *exit_code;
   OtlpProtocol protocol;
   const std::string& p = flags.Get("protocol");
   if (p == "grpc") {

@@ -6,22 +6,13 @@
 #include <string>
 
 #include "api/http/trace_id_param.h"
+#include "common/build_info.h"
 #include "common/json.h"
 #include "common/metrics.h"
 #include "common/protobuf_wire.h"
 #include "common/status_codes.h"
 #include "common/strings.h"
 #include "tempopb/tempo.pb.h"
-
-#ifndef TH_VERSION
-#define TH_VERSION "dev"
-#endif
-#ifndef TH_REVISION
-#define TH_REVISION "unknown"
-#endif
-#ifndef TH_BRANCH
-#define TH_BRANCH "unknown"
-#endif
 
 namespace th::api {
 namespace {
@@ -128,9 +119,10 @@ http::Response TraceById(const store::Store* store, const http::Request& req, bo
 }
 
 std::string BuildInfoJson() {
-  return th::StrCat("{\"version\":", JsonQuote(TH_VERSION), ",\"revision\":",
-                    JsonQuote(TH_REVISION), ",\"branch\":", JsonQuote(TH_BRANCH),
-                    ",\"buildDate\":", JsonQuote(__DATE__ " " __TIME__),
+  return th::StrCat("{\"version\":", JsonQuote(build_info::Version()), ",\"revision\":",
+                    JsonQuote(build_info::Revision()), ",\"branch\":",
+                    JsonQuote(build_info::Branch()), ",\"buildDate\":",
+                    JsonQuote(build_info::BuildDate()),
                     ",\"buildUser\":\"\",\"goVersion\":\"none (C++20)\"}");
 }
 
