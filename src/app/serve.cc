@@ -61,6 +61,7 @@ int RunServe(const std::vector<std::string>& args) {
   http::ServerOptions api_options;
   api_options.address = flags.Get("http-listen-address");
   api_options.name = "api";
+  api_options.threads = 4;  // trace lookups decode records; keep one slow lookup from blocking the rest
   api::QueryApiOptions query_options;
   query_options.ready = [&ready] { return ready.load(); };
   auto api = http::Server::Start(api_options, api::MakeQueryApiHandler(store->get(), query_options));
