@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "app/serve.h"
+#include "common/allocator.h"
 #include "common/build_info.h"
 #include "tools/loadgen/loadgen.h"
 
@@ -26,6 +27,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s", kUsage);
     return 2;
   }
+  th::TuneAllocatorForBatches();
   std::string command = argv[1];
   std::vector<std::string> args(argv + 2, argv + argc);
   if (command == "serve") return th::app::RunServe(args);
