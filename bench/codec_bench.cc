@@ -8,8 +8,9 @@
 #include "model/otlp_decode.h"
 #include "model/otlp_encode.h"
 #include "model/otlp_json_encode.h"
-#include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
 #include "tools/loadgen/trace_generator.h"
+
+#include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
 
 namespace {
 

@@ -3,9 +3,6 @@
 // commits anything queued and syncs).
 #include "app/serve.h"
 
-#include <pthread.h>
-#include <signal.h>
-
 #include <atomic>
 #include <cstdio>
 
@@ -16,6 +13,9 @@
 #include "export/store/store_exporter.h"
 #include "ingest/otlp/otlp_receiver.h"
 #include "store/store.h"
+
+#include <pthread.h>
+#include <signal.h>
 
 namespace th::app {
 
@@ -61,10 +61,12 @@ int RunServe(const std::vector<std::string>& args) {
   http::ServerOptions api_options;
   api_options.address = flags.Get("http-listen-address");
   api_options.name = "api";
-  api_options.threads = 4;  // trace lookups decode records; keep one slow lookup from blocking the rest
+  api_options.threads =
+      4;  // trace lookups decode records; keep one slow lookup from blocking the rest
   api::QueryApiOptions query_options;
   query_options.ready = [&ready] { return ready.load(); };
-  auto api = http::Server::Start(api_options, api::MakeQueryApiHandler(store->get(), query_options));
+  auto api =
+      http::Server::Start(api_options, api::MakeQueryApiHandler(store->get(), query_options));
   if (!api.ok()) {
     log::Error("cannot start the query API", "error=\"", api.status().message(), "\"");
     return 1;

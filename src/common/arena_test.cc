@@ -1,8 +1,8 @@
 #include "common/arena.h"
 
-#include <gtest/gtest.h>
-
 #include <string>
+
+#include <gtest/gtest.h>
 
 namespace th {
 namespace {

@@ -39,7 +39,8 @@ Status Flags::Parse(const std::vector<std::string>& args) {
       f.value = "true";
     } else {
       if (i + 1 >= args.size()) {
-        return absl::InvalidArgumentError(th::StrCat(command_, ": flag --", name, " needs a value"));
+        return absl::InvalidArgumentError(
+            th::StrCat(command_, ": flag --", name, " needs a value"));
       }
       f.value = args[++i];
     }
@@ -60,7 +61,9 @@ std::optional<int> Flags::ParseCommandLine(const std::vector<std::string>& args)
   return std::nullopt;
 }
 
-const std::string& Flags::Get(std::string_view name) const { return flags_.find(name)->second.value; }
+const std::string& Flags::Get(std::string_view name) const {
+  return flags_.find(name)->second.value;
+}
 
 bool Flags::IsSet(std::string_view name) const {
   auto it = flags_.find(name);
@@ -68,7 +71,8 @@ bool Flags::IsSet(std::string_view name) const {
 }
 
 std::string Flags::Usage() const {
-  std::string out = th::StrCat("usage: tracehouse ", command_, " [flags]\n\n", summary_, "\n\nflags:\n");
+  std::string out =
+      th::StrCat("usage: tracehouse ", command_, " [flags]\n\n", summary_, "\n\nflags:\n");
   for (const std::string& name : order_) {
     const Flag& f = flags_.find(name)->second;
     th::StrAppend(&out, "  --", name, f.is_bool ? "" : " VALUE", "\n      ", f.help);

@@ -1,13 +1,12 @@
 #include "common/log.h"
 
-#include <unistd.h>
-
 #include <atomic>
 #include <cstdlib>
 #include <string>
 
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include <unistd.h>
 
 namespace th::log {
 namespace {
@@ -29,10 +28,14 @@ std::atomic<Level>& CurrentLevel() {
 
 std::string_view Name(Level level) {
   switch (level) {
-    case Level::kDebug: return "debug";
-    case Level::kInfo: return "info";
-    case Level::kWarn: return "warn";
-    case Level::kError: return "error";
+    case Level::kDebug:
+      return "debug";
+    case Level::kInfo:
+      return "info";
+    case Level::kWarn:
+      return "warn";
+    case Level::kError:
+      return "error";
   }
   return "info";
 }
@@ -43,9 +46,9 @@ void SetLevel(Level level) { CurrentLevel().store(level); }
 bool Enabled(Level level) { return level >= CurrentLevel().load(std::memory_order_relaxed); }
 
 void Write(Level level, std::string_view msg, std::string_view fields) {
-  std::string line = th::StrCat(
-      "ts=", absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone()),
-      " level=", Name(level), " msg=\"", msg, "\"");
+  std::string line =
+      th::StrCat("ts=", absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone()),
+                 " level=", Name(level), " msg=\"", msg, "\"");
   if (!fields.empty()) th::StrAppend(&line, " ", fields);
   line.push_back('\n');
   // One write per line keeps lines whole when threads log at once.

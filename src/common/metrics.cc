@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "common/strings.h"
+
 #include "absl/strings/str_replace.h"
 
 namespace th::metrics {
@@ -20,10 +21,10 @@ std::string RenderLabels(const Labels& labels) {
   std::string out = "{";
   for (size_t i = 0; i < labels.size(); ++i) {
     if (i > 0) out += ",";
-    th::StrAppend(&out, labels[i].first, "=\"",
-                    absl::StrReplaceAll(labels[i].second,
-                                        {{"\\", "\\\\"}, {"\"", "\\\""}, {"\n", "\\n"}}),
-                    "\"");
+    th::StrAppend(
+        &out, labels[i].first, "=\"",
+        absl::StrReplaceAll(labels[i].second, {{"\\", "\\\\"}, {"\"", "\\\""}, {"\n", "\\n"}}),
+        "\"");
   }
   out += "}";
   return out;
@@ -47,14 +48,13 @@ std::string FormatDouble(double v) {
 void Gauge::Add(double d) { AtomicAdd(value_, d); }
 
 Histogram::Histogram(std::vector<double> upper_bounds)
-    : bounds_(std::move(upper_bounds)),
-      buckets_(new std::atomic<uint64_t>[bounds_.size() + 1]) {
+    : bounds_(std::move(upper_bounds)), buckets_(new std::atomic<uint64_t>[bounds_.size() + 1]) {
   for (size_t i = 0; i <= bounds_.size(); ++i) buckets_[i].store(0);
 }
 
 void Histogram::Observe(double v) {
-  size_t i = static_cast<size_t>(std::lower_bound(bounds_.begin(), bounds_.end(), v) -
-                                 bounds_.begin());
+  size_t i =
+      static_cast<size_t>(std::lower_bound(bounds_.begin(), bounds_.end(), v) - bounds_.begin());
   buckets_[i].fetch_add(1, std::memory_order_relaxed);
   AtomicAdd(sum_, v);
   count_.fetch_add(1, std::memory_order_relaxed);
@@ -87,8 +87,7 @@ Registry::Family& Registry::FamilyFor(std::string_view name, Type type, std::str
   return it->second;
 }
 
-Counter* Registry::GetCounter(std::string_view name, std::string_view help,
-                              const Labels& labels) {
+Counter* Registry::GetCounter(std::string_view name, std::string_view help, const Labels& labels) {
   absl::MutexLock lock(&mu_);
   auto& slot = FamilyFor(name, Type::kCounter, help).counters[RenderLabels(labels)];
   if (!slot) slot = std::make_unique<Counter>();
@@ -116,7 +115,7 @@ std::string Registry::Render() const {
   for (const auto& [name, family] : families_) {
     static constexpr std::string_view kTypeNames[] = {"counter", "gauge", "histogram"};
     th::StrAppend(&out, "# HELP ", name, " ", family.help, "\n# TYPE ", name, " ",
-                    kTypeNames[static_cast<int>(family.type)], "\n");
+                  kTypeNames[static_cast<int>(family.type)], "\n");
     for (const auto& [labels, c] : family.counters) {
       th::StrAppend(&out, name, labels, " ", c->Value(), "\n");
     }
@@ -127,11 +126,11 @@ std::string Registry::Render() const {
       std::vector<uint64_t> counts = h->CumulativeCounts();
       for (size_t i = 0; i < h->bounds().size(); ++i) {
         th::StrAppend(&out, name, "_bucket", WithLabel(labels, "le", FormatDouble(h->bounds()[i])),
-                        " ", counts[i], "\n");
+                      " ", counts[i], "\n");
       }
       th::StrAppend(&out, name, "_bucket", WithLabel(labels, "le", "+Inf"), " ", counts.back(),
-                      "\n", name, "_sum", labels, " ", FormatDouble(h->Sum()), "\n", name,
-                      "_count", labels, " ", h->Count(), "\n");
+                    "\n", name, "_sum", labels, " ", FormatDouble(h->Sum()), "\n", name, "_count",
+                    labels, " ", h->Count(), "\n");
     }
   }
   return out;

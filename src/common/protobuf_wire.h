@@ -10,7 +10,14 @@
 
 namespace th::wire {
 
-enum WireType : uint32_t { kVarint = 0, kFixed64 = 1, kLen = 2, kStartGroup = 3, kEndGroup = 4, kFixed32 = 5 };
+enum WireType : uint32_t {
+  kVarint = 0,
+  kFixed64 = 1,
+  kLen = 2,
+  kStartGroup = 3,
+  kEndGroup = 4,
+  kFixed32 = 5
+};
 
 // Reads fields one after another. Every read checks bounds and returns false on malformed
 // input; after a false the reader's position is unspecified and the caller stops.
@@ -75,14 +82,18 @@ class Reader {
     uint64_t v;
     std::string_view s;
     switch (wire_type) {
-      case kVarint: return ReadVarint(&v);
-      case kFixed64: return ReadFixed64(&v);
-      case kLen: return ReadLen(&s);
+      case kVarint:
+        return ReadVarint(&v);
+      case kFixed64:
+        return ReadFixed64(&v);
+      case kLen:
+        return ReadLen(&s);
       case kFixed32: {
         uint32_t f;
         return ReadFixed32(&f);
       }
-      default: return false;
+      default:
+        return false;
     }
   }
 

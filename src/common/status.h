@@ -3,10 +3,10 @@
 // api/ maps codes to gRPC and HTTP in one table. Thread-safe as values.
 #pragma once
 
+#include <string_view>
+
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-
-#include <string_view>
 
 namespace th {
 
@@ -15,7 +15,9 @@ template <typename T>
 using Result = absl::StatusOr<T>;
 
 // The status message as a std::string_view (Debian's Abseil has its own absl::string_view).
-inline std::string_view Message(const Status& s) { return {s.message().data(), s.message().size()}; }
+inline std::string_view Message(const Status& s) {
+  return {s.message().data(), s.message().size()};
+}
 
 }  // namespace th
 
@@ -23,10 +25,10 @@ inline std::string_view Message(const Status& s) { return {s.message().data(), s
 #define TH_CONCAT_(a, b) TH_CONCAT_INNER_(a, b)
 
 // Returns from the enclosing function if `expr` (a Status) is not OK.
-#define RETURN_IF_ERROR(expr)                  \
-  do {                                         \
-    ::absl::Status th_status_ = (expr);        \
-    if (!th_status_.ok()) return th_status_;   \
+#define RETURN_IF_ERROR(expr)                \
+  do {                                       \
+    ::absl::Status th_status_ = (expr);      \
+    if (!th_status_.ok()) return th_status_; \
   } while (0)
 
 // ASSIGN_OR_RETURN(lhs, expr): evaluates `expr` (a Result<T>), returns its status on error,

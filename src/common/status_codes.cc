@@ -15,30 +15,43 @@ constexpr int kGrpcDeadlineExceeded = 4;
 
 int HttpStatusFor(const Status& status) {
   switch (status.code()) {
-    case absl::StatusCode::kOk: return 200;
+    case absl::StatusCode::kOk:
+      return 200;
     case absl::StatusCode::kInvalidArgument:
-    case absl::StatusCode::kOutOfRange: return 400;
-    case absl::StatusCode::kNotFound: return 404;
-    case absl::StatusCode::kResourceExhausted: return 429;
-    case absl::StatusCode::kUnimplemented: return 501;
-    case absl::StatusCode::kDeadlineExceeded: return 504;
+    case absl::StatusCode::kOutOfRange:
+      return 400;
+    case absl::StatusCode::kNotFound:
+      return 404;
+    case absl::StatusCode::kResourceExhausted:
+      return 429;
+    case absl::StatusCode::kUnimplemented:
+      return 501;
+    case absl::StatusCode::kDeadlineExceeded:
+      return 504;
     case absl::StatusCode::kUnavailable:
     case absl::StatusCode::kFailedPrecondition:
     case absl::StatusCode::kAborted:
     case absl::StatusCode::kDataLoss:
-    case absl::StatusCode::kInternal: return 503;
-    default: return 500;
+    case absl::StatusCode::kInternal:
+      return 503;
+    default:
+      return 500;
   }
 }
 
 int GrpcCodeFor(const Status& status) {
   switch (status.code()) {
-    case absl::StatusCode::kOk: return 0;
+    case absl::StatusCode::kOk:
+      return 0;
     case absl::StatusCode::kInvalidArgument:
-    case absl::StatusCode::kOutOfRange: return kGrpcInvalidArgument;
-    case absl::StatusCode::kNotFound: return kGrpcNotFound;
-    case absl::StatusCode::kUnimplemented: return kGrpcUnimplemented;
-    case absl::StatusCode::kDeadlineExceeded: return kGrpcDeadlineExceeded;
+    case absl::StatusCode::kOutOfRange:
+      return kGrpcInvalidArgument;
+    case absl::StatusCode::kNotFound:
+      return kGrpcNotFound;
+    case absl::StatusCode::kUnimplemented:
+      return kGrpcUnimplemented;
+    case absl::StatusCode::kDeadlineExceeded:
+      return kGrpcDeadlineExceeded;
     // OTLP clients retry UNAVAILABLE unconditionally, RESOURCE_EXHAUSTED only with RetryInfo;
     // overload and durability failures must be retried, so both become UNAVAILABLE.
     case absl::StatusCode::kResourceExhausted:
@@ -46,8 +59,10 @@ int GrpcCodeFor(const Status& status) {
     case absl::StatusCode::kFailedPrecondition:
     case absl::StatusCode::kAborted:
     case absl::StatusCode::kDataLoss:
-    case absl::StatusCode::kInternal: return kGrpcUnavailable;
-    default: return kGrpcInternal;
+    case absl::StatusCode::kInternal:
+      return kGrpcUnavailable;
+    default:
+      return kGrpcInternal;
   }
   (void)kGrpcResourceExhausted;
 }

@@ -20,8 +20,8 @@ inline void AppendOne(std::string* out, char c) { out->push_back(c); }
 inline void AppendOne(std::string* out, bool b) { out->append(b ? "true" : "false"); }
 
 template <typename T>
-  requires(std::is_arithmetic_v<T> && !std::same_as<T, char> && !std::same_as<T, bool>)
-void AppendOne(std::string* out, T v) {
+requires(std::is_arithmetic_v<T> && !std::same_as<T, char> &&
+         !std::same_as<T, bool>) void AppendOne(std::string* out, T v) {
   char buf[64];
   std::to_chars_result r;
   if constexpr (std::is_floating_point_v<T>) {
@@ -34,9 +34,11 @@ void AppendOne(std::string* out, T v) {
 
 // Anything else that converts to std::string_view (e.g. absl::string_view via data/size).
 template <typename T>
-  requires(!std::is_arithmetic_v<T> && !std::is_convertible_v<T, std::string_view> &&
-           requires(const T& t) { t.data(); t.size(); })
-void AppendOne(std::string* out, const T& v) {
+requires(!std::is_arithmetic_v<T> && !std::is_convertible_v<T, std::string_view> &&
+         requires(const T& t) {
+           t.data();
+           t.size();
+         }) void AppendOne(std::string* out, const T& v) {
   out->append(v.data(), v.size());
 }
 

@@ -24,9 +24,7 @@ struct Id {
     }
     return true;
   }
-  std::string_view View() const {
-    return {reinterpret_cast<const char*>(bytes.data()), N};
-  }
+  std::string_view View() const { return {reinterpret_cast<const char*>(bytes.data()), N}; }
   // Copies exactly N bytes from `raw`. Requires: raw.size() == N.
   static Id FromBytes(std::string_view raw) {
     Id id;

@@ -39,14 +39,22 @@ class Encoder {
   // ---- sizes ----
   size_t AnyValueSize(const AnyValue& v) const {
     switch (v.type) {
-      case ValueType::kEmpty: return 0;
-      case ValueType::kString: return LenFieldSize(1, v.bytes.size());
-      case ValueType::kBool: return VarintFieldSize(2, v.bool_value ? 1 : 0);
-      case ValueType::kInt: return VarintFieldSize(3, static_cast<uint64_t>(v.int_value));
-      case ValueType::kDouble: return TagSize(4) + 8;
-      case ValueType::kArray: return LenFieldSize(5, ArrayBodySize(v.range));
-      case ValueType::kKvList: return LenFieldSize(6, KeyValuesSize(v.range, 1));
-      case ValueType::kBytes: return LenFieldSize(7, v.bytes.size());
+      case ValueType::kEmpty:
+        return 0;
+      case ValueType::kString:
+        return LenFieldSize(1, v.bytes.size());
+      case ValueType::kBool:
+        return VarintFieldSize(2, v.bool_value ? 1 : 0);
+      case ValueType::kInt:
+        return VarintFieldSize(3, static_cast<uint64_t>(v.int_value));
+      case ValueType::kDouble:
+        return TagSize(4) + 8;
+      case ValueType::kArray:
+        return LenFieldSize(5, ArrayBodySize(v.range));
+      case ValueType::kKvList:
+        return LenFieldSize(6, KeyValuesSize(v.range, 1));
+      case ValueType::kBytes:
+        return LenFieldSize(7, v.bytes.size());
     }
     return 0;
   }
@@ -97,8 +105,7 @@ class Encoder {
                StringFieldSize(5, c.name[i]) +
                UintFieldSize(6, static_cast<uint64_t>(static_cast<int64_t>(c.kind[i]))) +
                (c.start_time_unix_nano[i] ? TagSize(7) + 8 : 0) +
-               (c.end_time_unix_nano[i] ? TagSize(8) + 8 : 0) +
-               KeyValuesSize(c.attributes[i], 9) +
+               (c.end_time_unix_nano[i] ? TagSize(8) + 8 : 0) + KeyValuesSize(c.attributes[i], 9) +
                UintFieldSize(10, c.dropped_attributes_count[i]) +
                UintFieldSize(12, c.dropped_events_count[i]) +
                UintFieldSize(14, c.dropped_links_count[i]) + (c.flags[i] ? TagSize(16) + 4 : 0);
@@ -130,9 +137,14 @@ class Encoder {
 
   void PutAnyValue(const AnyValue& v) {
     switch (v.type) {
-      case ValueType::kEmpty: break;
-      case ValueType::kString: wire::PutBytes(out_, 1, v.bytes); break;
-      case ValueType::kBool: wire::PutVarintField(out_, 2, v.bool_value ? 1 : 0); break;
+      case ValueType::kEmpty:
+        break;
+      case ValueType::kString:
+        wire::PutBytes(out_, 1, v.bytes);
+        break;
+      case ValueType::kBool:
+        wire::PutVarintField(out_, 2, v.bool_value ? 1 : 0);
+        break;
       case ValueType::kInt:
         wire::PutVarintField(out_, 3, static_cast<uint64_t>(v.int_value));
         break;
@@ -154,7 +166,9 @@ class Encoder {
         wire::PutLenHeader(out_, 6, KeyValuesSize(v.range, 1));
         PutKeyValues(v.range, 1);
         break;
-      case ValueType::kBytes: wire::PutBytes(out_, 7, v.bytes); break;
+      case ValueType::kBytes:
+        wire::PutBytes(out_, 7, v.bytes);
+        break;
     }
   }
 

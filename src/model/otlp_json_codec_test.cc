@@ -1,13 +1,14 @@
 // OTLP/JSON encoder and decoder against each other and against the protobuf codec: protobuf →
 // batch → JSON → batch → protobuf must give back the original message.
+#include <cmath>
+
 #include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
-
-#include <cmath>
 
 #include "model/otlp_decode.h"
 #include "model/otlp_encode.h"
 #include "model/otlp_json_encode.h"
+
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
 
 namespace th::model {
@@ -28,7 +29,8 @@ otlp::collector::trace::v1::ExportTraceServiceRequest Request() {
   ss->mutable_scope()->set_version("1.0");
   ss->set_schema_url("scope-schema");
   auto* sp = ss->add_spans();
-  sp->set_trace_id(std::string("\x00\x11\x22\x33\x44\x55\x66\x77\x88\x99\xaa\xbb\xcc\xdd\xee\xff", 16));
+  sp->set_trace_id(
+      std::string("\x00\x11\x22\x33\x44\x55\x66\x77\x88\x99\xaa\xbb\xcc\xdd\xee\xff", 16));
   sp->set_span_id(std::string("\x01\x02\x03\x04\x05\x06\x07\x08", 8));
   sp->set_parent_span_id(std::string("\x0a\x0b\x0c\x0d\x0e\x0f\x10\x11", 8));
   sp->set_trace_state("k=v");
@@ -97,7 +99,8 @@ TEST(OtlpJsonCodec, IdsAreHexAndBigIntegersAreStrings) {
   ASSERT_TRUE(decoded.ok());
   std::string json;
   EncodeOtlpTracesJson(*decoded->batch, &json);
-  EXPECT_NE(json.find("\"traceId\":\"00112233445566778899aabbccddeeff\""), std::string::npos) << json;
+  EXPECT_NE(json.find("\"traceId\":\"00112233445566778899aabbccddeeff\""), std::string::npos)
+      << json;
   EXPECT_NE(json.find("\"startTimeUnixNano\":\"18446744073709551615\""), std::string::npos);
   EXPECT_NE(json.find("{\"intValue\":\"-9223372036854775808\"}"), std::string::npos);
   EXPECT_NE(json.find("{\"doubleValue\":\"Infinity\"}"), std::string::npos);

@@ -2,9 +2,10 @@
 
 #include <cmath>
 
-#include "absl/strings/escaping.h"
 #include "common/json.h"
 #include "common/strings.h"
+
+#include "absl/strings/escaping.h"
 
 namespace th::model {
 namespace {
@@ -67,10 +68,18 @@ class JsonEncoder {
 
   void Value(const AnyValue& v) {
     switch (v.type) {
-      case ValueType::kEmpty: *out_ += "{}"; break;
-      case ValueType::kString: th::StrAppend(out_, "{\"stringValue\":", JsonQuote(v.bytes), "}"); break;
-      case ValueType::kBool: th::StrAppend(out_, "{\"boolValue\":", v.bool_value, "}"); break;
-      case ValueType::kInt: th::StrAppend(out_, "{\"intValue\":\"", v.int_value, "\"}"); break;
+      case ValueType::kEmpty:
+        *out_ += "{}";
+        break;
+      case ValueType::kString:
+        th::StrAppend(out_, "{\"stringValue\":", JsonQuote(v.bytes), "}");
+        break;
+      case ValueType::kBool:
+        th::StrAppend(out_, "{\"boolValue\":", v.bool_value, "}");
+        break;
+      case ValueType::kInt:
+        th::StrAppend(out_, "{\"intValue\":\"", v.int_value, "\"}");
+        break;
       case ValueType::kDouble:
         if (std::isnan(v.double_value)) {
           *out_ += "{\"doubleValue\":\"NaN\"}";
@@ -83,8 +92,7 @@ class JsonEncoder {
         break;
       case ValueType::kBytes:
         th::StrAppend(out_, "{\"bytesValue\":\"",
-                      absl::Base64Escape(absl::string_view(v.bytes.data(), v.bytes.size())),
-                      "\"}");
+                      absl::Base64Escape(absl::string_view(v.bytes.data(), v.bytes.size())), "\"}");
         break;
       case ValueType::kArray:
         *out_ += "{\"arrayValue\":{\"values\":[";
@@ -122,7 +130,8 @@ class JsonEncoder {
     if (!c.parent_span_id[i].IsZero()) {
       th::StrAppend(out_, ",\"parentSpanId\":\"", ToHex(c.parent_span_id[i].View()), "\"");
     }
-    if (!c.trace_state[i].empty()) th::StrAppend(out_, ",\"traceState\":", JsonQuote(c.trace_state[i]));
+    if (!c.trace_state[i].empty())
+      th::StrAppend(out_, ",\"traceState\":", JsonQuote(c.trace_state[i]));
     Uint("flags", c.flags[i], true);
     th::StrAppend(out_, ",\"name\":", JsonQuote(c.name[i]), ",\"kind\":", c.kind[i]);
     Nanos("startTimeUnixNano", c.start_time_unix_nano[i]);
@@ -134,7 +143,8 @@ class JsonEncoder {
       for (uint32_t k = c.events[i].begin; k < c.events[i].end(); ++k) {
         const Event& e = b_.events[k];
         if (k != c.events[i].begin) *out_ += ',';
-        th::StrAppend(out_, "{\"timeUnixNano\":\"", e.time_unix_nano, "\",\"name\":", JsonQuote(e.name));
+        th::StrAppend(out_, "{\"timeUnixNano\":\"", e.time_unix_nano,
+                      "\",\"name\":", JsonQuote(e.name));
         Attributes("attributes", e.attributes, true);
         Uint("droppedAttributesCount", e.dropped_attributes_count, true);
         *out_ += '}';
@@ -149,7 +159,8 @@ class JsonEncoder {
         if (k != c.links[i].begin) *out_ += ',';
         th::StrAppend(out_, "{\"traceId\":\"", ToHex(l.trace_id.View()), "\",\"spanId\":\"",
                       ToHex(l.span_id.View()), "\"");
-        if (!l.trace_state.empty()) th::StrAppend(out_, ",\"traceState\":", JsonQuote(l.trace_state));
+        if (!l.trace_state.empty())
+          th::StrAppend(out_, ",\"traceState\":", JsonQuote(l.trace_state));
         Attributes("attributes", l.attributes, true);
         Uint("droppedAttributesCount", l.dropped_attributes_count, true);
         Uint("flags", l.flags, true);
@@ -160,7 +171,8 @@ class JsonEncoder {
     Uint("droppedLinksCount", c.dropped_links_count[i], true);
     if (c.status_code[i] != 0 || !c.status_message[i].empty()) {
       th::StrAppend(out_, ",\"status\":{\"code\":", c.status_code[i]);
-      if (!c.status_message[i].empty()) th::StrAppend(out_, ",\"message\":", JsonQuote(c.status_message[i]));
+      if (!c.status_message[i].empty())
+        th::StrAppend(out_, ",\"message\":", JsonQuote(c.status_message[i]));
       *out_ += '}';
     }
     *out_ += '}';

@@ -1,12 +1,13 @@
 // Round trips through the hand-written codec, checked against libprotobuf as the reference.
-#include <google/protobuf/util/message_differencer.h>
-#include <gtest/gtest.h>
-
 #include <random>
 #include <string>
 
+#include <google/protobuf/util/message_differencer.h>
+#include <gtest/gtest.h>
+
 #include "model/otlp_decode.h"
 #include "model/otlp_encode.h"
+
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
 
 namespace th::model {
@@ -220,7 +221,8 @@ TEST(OtlpProtoCodec, DeepNestingIsRefused) {
   for (int i = 0; i < 80; ++i) cur = cur->mutable_array_value()->add_values();
   cur->set_int_value(1);
   ExportTraceServiceRequest req = RichRequest();
-  auto* a = req.mutable_resource_spans(0)->mutable_scope_spans(0)->mutable_spans(0)->add_attributes();
+  auto* a =
+      req.mutable_resource_spans(0)->mutable_scope_spans(0)->mutable_spans(0)->add_attributes();
   a->set_key("deep");
   *a->mutable_value() = v;
   auto decoded = DecodeOtlpTracesProto(req.SerializeAsString(), "t");

@@ -1,13 +1,13 @@
 // Hand-written OTLP protobuf decoder: wire bytes straight into SpanBatch columns, with string
 // views into the adopted request body (no copies, no per-span heap allocation). Field numbers
 // follow proto/opentelemetry/proto/{common,resource,trace}/v1/*.proto.
-#include <simdjson.h>
-
 #include <string>
 #include <vector>
 
-#include "common/strings.h"
+#include <simdjson.h>
+
 #include "common/protobuf_wire.h"
+#include "common/strings.h"
 #include "model/otlp_decode.h"
 
 namespace th::model {
@@ -56,15 +56,14 @@ class ProtoDecoder {
 
   Status Malformed(std::string_view what) const {
     std::string path = Path();
-    return absl::InvalidArgumentError(th::StrCat(
-        "malformed protobuf in ", path.empty() ? "" : path + ": ", what,
-        " (truncated, bad length or bad wire type)"));
+    return absl::InvalidArgumentError(th::StrCat("malformed protobuf in ",
+                                                 path.empty() ? "" : path + ": ", what,
+                                                 " (truncated, bad length or bad wire type)"));
   }
 
   Status Invalid(std::string_view field, std::string_view what) const {
     std::string path = Path();
-    return absl::InvalidArgumentError(
-        th::StrCat(path, path.empty() ? "" : ".", field, ": ", what));
+    return absl::InvalidArgumentError(th::StrCat(path, path.empty() ? "" : ".", field, ": ", what));
   }
 
   // Reads a string field and checks it is UTF-8. `suffix` is appended to `field` in the error
@@ -281,7 +280,8 @@ class ProtoDecoder {
           scratch_.push_back(sub);
           break;
         case 10:
-          if (wt != wire::kVarint || !r.ReadVarint(&v)) return Malformed("dropped_attributes_count");
+          if (wt != wire::kVarint || !r.ReadVarint(&v))
+            return Malformed("dropped_attributes_count");
           c.dropped_attributes_count[i] = static_cast<uint32_t>(v);
           break;
         case 11:

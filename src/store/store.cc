@@ -34,7 +34,8 @@ Result<Framed> Unframe(std::string_view record) {
   if (record.size() < 3 || static_cast<uint8_t>(record[0]) != kRecordSpans) {
     return absl::DataLossError("wal record: unknown kind");
   }
-  size_t n = static_cast<uint8_t>(record[1]) | (static_cast<size_t>(static_cast<uint8_t>(record[2])) << 8);
+  size_t n =
+      static_cast<uint8_t>(record[1]) | (static_cast<size_t>(static_cast<uint8_t>(record[2])) << 8);
   if (record.size() < 3 + n) return absl::DataLossError("wal record: tenant past end");
   return Framed{record.substr(3, n), record.substr(3 + n)};
 }
@@ -58,8 +59,8 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   };
   ASSIGN_OR_RETURN(store->wal_, wal::Wal::Open(wal_options, replay, &store->replay_report_));
   HeadStats stats = store->head_.Stats();
-  log::Info("wal replayed", "records=", store->replay_report_.records,
-            " spans=", stats.spans, " traces=", stats.traces, " skipped=", replay_errors,
+  log::Info("wal replayed", "records=", store->replay_report_.records, " spans=", stats.spans,
+            " traces=", stats.traces, " skipped=", replay_errors,
             " corrupt=", store->replay_report_.corrupt);
   return store;
 }

@@ -1,13 +1,14 @@
 #include "store/store.h"
 
-#include <gtest/gtest.h>
-
 #include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <future>
 
+#include <gtest/gtest.h>
+
 #include "model/otlp_decode.h"
+
 #include "opentelemetry/proto/trace/v1/trace.pb.h"
 
 namespace th::store {

@@ -7,8 +7,6 @@
 #include <mutex>
 #include <thread>
 
-#include "absl/time/clock.h"
-#include "absl/time/time.h"
 #include "common/flags.h"
 #include "common/strings.h"
 #include "model/ids.h"
@@ -16,6 +14,9 @@
 #include "model/otlp_json_encode.h"
 #include "tools/loadgen/otlp_sender.h"
 #include "tools/loadgen/trace_generator.h"
+
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 
 namespace th::tools {
 namespace {
@@ -75,8 +76,8 @@ bool ParseDuration(const std::string& text, double* seconds) {
 
 int RunLoadgen(const std::vector<std::string>& args) {
   Flags flags("loadgen",
-                   "Sends realistic synthetic traces (~70 spans each, 12 services, 8 attributes "
-                   "per span) over OTLP and reports acknowledged and refused spans.");
+              "Sends realistic synthetic traces (~70 spans each, 12 services, 8 attributes "
+              "per span) over OTLP and reports acknowledged and refused spans.");
   flags.Add("endpoint", "127.0.0.1:4317", "host:port of the OTLP receiver");
   flags.Add("protocol", "grpc", "grpc, http/protobuf or http/json");
   flags.Add("spans", "0", "stop after this many spans (0: no limit)");
@@ -102,12 +103,14 @@ int RunLoadgen(const std::vector<std::string>& args) {
   }
   double duration = 0;
   if (!ParseDuration(flags.Get("duration"), &duration)) {
-    std::fprintf(stderr, "loadgen: bad --duration \"%s\" (e.g. 10s, 1m)\n", flags.Get("duration").c_str());
+    std::fprintf(stderr, "loadgen: bad --duration \"%s\" (e.g. 10s, 1m)\n",
+                 flags.Get("duration").c_str());
     return 2;
   }
   uint64_t max_spans = std::strtoull(flags.Get("spans").c_str(), nullptr, 10);
   double rate = std::strtod(flags.Get("rate").c_str(), nullptr);
-  size_t per_request = std::max<size_t>(1, std::strtoull(flags.Get("spans-per-request").c_str(), nullptr, 10));
+  size_t per_request =
+      std::max<size_t>(1, std::strtoull(flags.Get("spans-per-request").c_str(), nullptr, 10));
   int concurrency = std::max(1, std::atoi(flags.Get("concurrency").c_str()));
   uint64_t seed = std::strtoull(flags.Get("seed").c_str(), nullptr, 10);
   if (max_spans == 0 && duration == 0) {
@@ -131,7 +134,8 @@ int RunLoadgen(const std::vector<std::string>& args) {
     TraceGenerator generator(seed + static_cast<uint64_t>(index) * 7919);
     auto sender = OtlpSender::Create(protocol, flags.Get("endpoint"), flags.Get("tenant"));
     while (Clock::now() < deadline) {
-      auto batch = generator.NextBatch(per_request, static_cast<uint64_t>(absl::GetCurrentTimeNanos()));
+      auto batch =
+          generator.NextBatch(per_request, static_cast<uint64_t>(absl::GetCurrentTimeNanos()));
       uint64_t n = batch->span_count();
       uint64_t before = scheduled_spans.fetch_add(n);
       if (max_spans > 0 && before >= max_spans) break;

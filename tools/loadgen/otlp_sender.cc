@@ -1,13 +1,12 @@
 #include "tools/loadgen/otlp_sender.h"
 
-#include <grpcpp/grpcpp.h>
-#include <grpcpp/impl/codegen/client_unary_call.h>
-#include <grpcpp/impl/codegen/rpc_method.h>
-
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/impl/codegen/client_unary_call.h>
+#include <grpcpp/impl/codegen/rpc_method.h>
 
 #include "common/protobuf_wire.h"
 #include "common/strings.h"
@@ -65,7 +64,8 @@ class GrpcSender final : public OtlpSender {
     std::vector<grpc::Slice> slices;
     std::string bytes;
     if (response.Dump(&slices).ok()) {
-      for (const auto& sl : slices) bytes.append(reinterpret_cast<const char*>(sl.begin()), sl.size());
+      for (const auto& sl : slices)
+        bytes.append(reinterpret_cast<const char*>(sl.begin()), sl.size());
     }
     return {absl::OkStatus(), RejectedSpans(bytes)};
   }
@@ -93,12 +93,14 @@ class HttpSender final : public OtlpSender {
       if (!ec) stream_->connect(results, ec);
       if (ec) {
         stream_.reset();
-        return {absl::UnavailableError(th::StrCat("connect ", host_, ":", port_, ": ", ec.message()))};
+        return {
+            absl::UnavailableError(th::StrCat("connect ", host_, ":", port_, ": ", ec.message()))};
       }
     }
     beast::http::request<beast::http::string_body> req{beast::http::verb::post, "/v1/traces", 11};
     req.set(beast::http::field::host, host_);
-    req.set(beast::http::field::content_type, json_ ? "application/json" : "application/x-protobuf");
+    req.set(beast::http::field::content_type,
+            json_ ? "application/json" : "application/x-protobuf");
     if (!tenant_.empty()) req.set("X-Scope-OrgID", tenant_);
     req.body() = body;
     req.prepare_payload();

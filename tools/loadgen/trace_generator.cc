@@ -30,14 +30,16 @@ constexpr std::array<Service, 12> kServices = {{
     {"currency", "1.0.0", {"Convert", "GetSupportedCurrencies", "rates GET", "Convert"}},
     {"shipping", "2.1.0", {"GetQuote", "ShipOrder", "carrier POST", "GetQuote"}},
     {"email", "1.1.4", {"SendOrderConfirmation", "render template", "smtp SEND", "queue PUT"}},
-    {"recommendation", "0.5.0", {"ListRecommendations", "model predict", "GetProducts", "cache GET"}},
+    {"recommendation",
+     "0.5.0",
+     {"ListRecommendations", "model predict", "GetProducts", "cache GET"}},
     {"ad", "4.0.1", {"GetAds", "targeting", "GetAds", "cache GET"}},
     {"inventory", "2.2.2", {"Reserve", "Release", "SELECT stock", "UPDATE stock"}},
     {"postgres", "15.4", {"SELECT orders", "INSERT orders", "UPDATE orders", "BEGIN"}},
 }};
 
-constexpr const char* kRoutes[] = {"/api/cart/{id}", "/api/products/{id}", "/api/checkout",
-                                    "/api/currency", "/api/shipping/quote", "/"};
+constexpr const char* kRoutes[] = {"/api/cart/{id}", "/api/products/{id}",  "/api/checkout",
+                                   "/api/currency",  "/api/shipping/quote", "/"};
 constexpr const char* kMethods[] = {"GET", "GET", "GET", "POST", "PUT"};
 
 struct PendingSpan {
@@ -53,7 +55,9 @@ std::unique_ptr<SpanBatch> TraceGenerator::NextBatch(size_t min_spans, uint64_t 
   auto batch = std::make_unique<SpanBatch>();
   SpanBatch& b = *batch;
   b.tenant = std::string(model::kDefaultTenant);
-  auto uniform = [this](uint64_t n) { return std::uniform_int_distribution<uint64_t>(0, n - 1)(rng_); };
+  auto uniform = [this](uint64_t n) {
+    return std::uniform_int_distribution<uint64_t>(0, n - 1)(rng_);
+  };
   auto chance = [this](double p) { return std::uniform_real_distribution<double>(0, 1)(rng_) < p; };
 
   auto add_kv = [&b](std::string_view key, AnyValue v) {
@@ -68,11 +72,13 @@ std::unique_ptr<SpanBatch> TraceGenerator::NextBatch(size_t min_spans, uint64_t 
     add_kv("service.name", str(kServices[s].name));
     add_kv("service.version", str(kServices[s].version));
     add_kv("host.name", str(b.arena.Copy(th::StrCat("node-", uniform(32)))));
-    add_kv("k8s.pod.name", str(b.arena.Copy(th::StrCat(kServices[s].name, "-7d9f", uniform(1000)))));
+    add_kv("k8s.pod.name",
+           str(b.arena.Copy(th::StrCat(kServices[s].name, "-7d9f", uniform(1000)))));
     add_kv("telemetry.sdk.language", str("cpp"));
     add_kv("deployment.environment", str("production"));
     b.resources.push_back(model::Resource{attrs, 0, "https://opentelemetry.io/schemas/1.24.0"});
-    b.scopes.push_back(model::Scope{static_cast<uint32_t>(s), "tracehouse-loadgen", "1.0.0", {}, 0, ""});
+    b.scopes.push_back(
+        model::Scope{static_cast<uint32_t>(s), "tracehouse-loadgen", "1.0.0", {}, 0, ""});
   }
 
   std::vector<std::vector<model::SpanRow>> by_service(kServices.size());
@@ -134,7 +140,10 @@ std::unique_ptr<SpanBatch> TraceGenerator::NextBatch(size_t min_spans, uint64_t 
         b.array_values.push_back(str("eu-west-1"));
         Range kv{static_cast<uint32_t>(b.key_values.size() + 3), 1};
         add_kv("tags", AnyValue{.type = ValueType::kArray, .range = tags});
-        add_kv("request.id", AnyValue{.type = ValueType::kBytes, .bytes = b.arena.Copy(std::string_view(reinterpret_cast<const char*>(r.span_id.bytes.data()), 8))});
+        add_kv("request.id",
+               AnyValue{.type = ValueType::kBytes,
+                        .bytes = b.arena.Copy(std::string_view(
+                            reinterpret_cast<const char*>(r.span_id.bytes.data()), 8))});
         add_kv("feature.flags", AnyValue{.type = ValueType::kKvList, .range = kv});
         add_kv("new-checkout", AnyValue{.type = ValueType::kBool, .bool_value = true});
         r.attributes.count += 3;

@@ -1,12 +1,13 @@
 #include "tools/loadgen/trace_generator.h"
 
-#include <gtest/gtest.h>
-
 #include <map>
 #include <set>
 
+#include <gtest/gtest.h>
+
 #include "model/otlp_decode.h"
 #include "model/otlp_encode.h"
+
 #include "opentelemetry/proto/trace/v1/trace.pb.h"
 
 namespace th::tools {

@@ -1,9 +1,9 @@
 #include "api/http/query_api.h"
 
-#include <google/protobuf/util/json_util.h>
-
 #include <charconv>
 #include <string>
+
+#include <google/protobuf/util/json_util.h>
 
 #include "api/http/trace_id_param.h"
 #include "common/build_info.h"
@@ -12,6 +12,7 @@
 #include "common/protobuf_wire.h"
 #include "common/status_codes.h"
 #include "common/strings.h"
+
 #include "tempopb/tempo.pb.h"
 
 namespace th::api {
@@ -70,8 +71,8 @@ Result<store::TimeRange> ParseRange(const http::Request& req) {
 }
 
 http::Response TraceById(const store::Store* store, const http::Request& req, bool v2) {
-  std::string_view id_text = std::string_view(req.path).substr(v2 ? kV2Prefix.size()
-                                                                   : kV1Prefix.size());
+  std::string_view id_text =
+      std::string_view(req.path).substr(v2 ? kV2Prefix.size() : kV1Prefix.size());
   Result<model::TraceId> id = ParseTraceIdParam(id_text);
   if (!id.ok()) return http::Response::Text(400, std::string(id.status().message()));
   Result<store::TimeRange> range = ParseRange(req);
@@ -85,8 +86,7 @@ http::Response TraceById(const store::Store* store, const http::Request& req, bo
       // Tempo answers an unknown id with 404 and an empty body; Grafana then tries v1.
       return http::Response::Text(404, "");
     }
-    return http::Response::Text(HttpStatusFor(otlp.status()),
-                                std::string(otlp.status().message()));
+    return http::Response::Text(HttpStatusFor(otlp.status()), std::string(otlp.status().message()));
   }
 
   if (!v2) {
@@ -119,10 +119,10 @@ http::Response TraceById(const store::Store* store, const http::Request& req, bo
 }
 
 std::string BuildInfoJson() {
-  return th::StrCat("{\"version\":", JsonQuote(build_info::Version()), ",\"revision\":",
-                    JsonQuote(build_info::Revision()), ",\"branch\":",
-                    JsonQuote(build_info::Branch()), ",\"buildDate\":",
-                    JsonQuote(build_info::BuildDate()),
+  return th::StrCat("{\"version\":", JsonQuote(build_info::Version()),
+                    ",\"revision\":", JsonQuote(build_info::Revision()),
+                    ",\"branch\":", JsonQuote(build_info::Branch()),
+                    ",\"buildDate\":", JsonQuote(build_info::BuildDate()),
                     ",\"buildUser\":\"\",\"goVersion\":\"none (C++20)\"}");
 }
 
@@ -146,7 +146,8 @@ http::Handler MakeQueryApiHandler(const store::Store* store, QueryApiOptions opt
     const std::string& path = req.path;
     bool get = req.method == "GET" || req.method == "HEAD";
     if (!get) {
-      http::Response r = http::Response::Text(405, th::StrCat("method ", req.method, " not allowed"));
+      http::Response r =
+          http::Response::Text(405, th::StrCat("method ", req.method, " not allowed"));
       r.headers.emplace_back("Allow", "GET");
       respond(std::move(r));
       return;

@@ -24,10 +24,10 @@
 namespace th::http {
 
 struct Request {
-  std::string method;  // "GET", "POST", …
-  std::string target;  // as sent: path and query string
-  std::string path;    // target before '?', percent-decoded
-  std::string query;   // target after '?', raw
+  std::string method;                                        // "GET", "POST", …
+  std::string target;                                        // as sent: path and query string
+  std::string path;                                          // target before '?', percent-decoded
+  std::string query;                                         // target after '?', raw
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
   std::string body;
   std::string remote_address;

@@ -28,12 +28,12 @@ class OtlpReceiverImpl final : public OtlpReceiver {
 }  // namespace
 
 Result<std::unique_ptr<OtlpReceiver>> OtlpReceiver::Start(const OtlpReceiverOptions& options,
-                                                         pipeline::TracesConsumer* consumer) {
+                                                          pipeline::TracesConsumer* consumer) {
   auto receiver = std::make_unique<OtlpReceiverImpl>();
   if (!options.grpc_endpoint.empty()) {
-    ASSIGN_OR_RETURN(receiver->grpc_, GrpcTraceServer::Start(options.grpc_endpoint,
-                                                             options.max_recv_msg_size_mib,
-                                                             consumer));
+    ASSIGN_OR_RETURN(
+        receiver->grpc_,
+        GrpcTraceServer::Start(options.grpc_endpoint, options.max_recv_msg_size_mib, consumer));
     log::Info("listening", "component=otlp_grpc endpoint=", options.grpc_endpoint,
               " port=", receiver->grpc_->port());
   }
@@ -44,10 +44,10 @@ Result<std::unique_ptr<OtlpReceiver>> OtlpReceiver::Start(const OtlpReceiverOpti
     // The compressed body can be no larger than the decompressed limit in practice.
     http_options.max_body_bytes = options.max_request_body_bytes;
     http_options.name = "otlp_http";
-    ASSIGN_OR_RETURN(receiver->http_,
-                     http::Server::Start(http_options,
-                                         MakeOtlpHttpHandler(consumer,
-                                                             options.max_request_body_bytes)));
+    ASSIGN_OR_RETURN(
+        receiver->http_,
+        http::Server::Start(http_options,
+                            MakeOtlpHttpHandler(consumer, options.max_request_body_bytes)));
     log::Info("listening", "component=otlp_http endpoint=", options.http_endpoint,
               " port=", receiver->http_->port());
   }

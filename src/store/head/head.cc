@@ -4,13 +4,14 @@
 #include <map>
 #include <vector>
 
+#include "common/strings.h"
+#include "model/otlp_decode.h"
+#include "model/otlp_encode.h"
+
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/synchronization/mutex.h"
-#include "common/strings.h"
-#include "model/otlp_decode.h"
-#include "model/otlp_encode.h"
 
 namespace th::store {
 
@@ -109,9 +110,8 @@ Result<std::string> Head::FindTrace(std::string_view tenant, const model::TraceI
   // Group by record so each record is decoded once.
   std::vector<size_t> order(locations.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    return locations[a].record < locations[b].record;
-  });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return locations[a].record < locations[b].record; });
   std::string out;
   absl::flat_hash_set<model::SpanId> seen;
   size_t k = 0;

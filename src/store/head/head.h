@@ -42,8 +42,8 @@ class Head {
 
   // Indexes the spans of `batch`, which must be the decoding of `otlp` (same spans, same
   // order). `owner` keeps the bytes `otlp` points into alive for as long as the head needs them.
-  void Add(std::string_view tenant, std::shared_ptr<const std::string> owner,
-           std::string_view otlp, const model::SpanBatch& batch);
+  void Add(std::string_view tenant, std::shared_ptr<const std::string> owner, std::string_view otlp,
+           const model::SpanBatch& batch);
 
   // The trace's spans as OTLP protobuf (TracesData bytes; several ResourceSpans when the spans
   // came in several requests). A span received more than once (same span id) is returned once.

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "model/otlp_decode.h"
+
 #include "opentelemetry/proto/trace/v1/trace.pb.h"
 
 namespace th::store {

@@ -1,10 +1,5 @@
 #include "store/wal/wal.h"
 
-#include <fcntl.h>
-#include <sys/file.h>
-#include <sys/uio.h>
-#include <unistd.h>
-
 #include <array>
 #include <cerrno>
 #include <filesystem>
@@ -12,15 +7,20 @@
 #include <thread>
 #include <utility>
 
-#include "absl/base/thread_annotations.h"
-#include "common/strings.h"
-#include "absl/synchronization/mutex.h"
 #include "common/log.h"
+#include "common/strings.h"
 #include "store/wal/internal/format.h"
 #include "store/wal/internal/io.h"
 #include "store/wal/internal/metrics.h"
 #include "store/wal/internal/replay.h"
 #include "store/wal/internal/segment_file.h"
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/uio.h>
+#include <unistd.h>
 
 namespace th::store::wal {
 namespace {
@@ -63,8 +63,8 @@ class WalImpl final : public Wal {
   Status Append(Record record, AppendCallback done) override ABSL_LOCKS_EXCLUDED(mu_) {
     if (record == nullptr) return absl::InvalidArgumentError("wal record is null");
     if (record->size() > kMaxRecordBytes) {
-      return absl::InvalidArgumentError(th::StrCat("wal record of ", record->size(),
-                                                     " bytes exceeds maximum ", kMaxRecordBytes));
+      return absl::InvalidArgumentError(
+          th::StrCat("wal record of ", record->size(), " bytes exceeds maximum ", kMaxRecordBytes));
     }
     uint64_t bytes = kRecordHeaderSize + record->size();
     absl::MutexLock lock(&mu_);
@@ -74,7 +74,7 @@ class WalImpl final : public Wal {
     if (pending_bytes_ + bytes > options_.max_pending_bytes) {
       return absl::ResourceExhaustedError(
           th::StrCat("wal ", options_.dir, " has ", pending_bytes_, " bytes pending, limit ",
-                       options_.max_pending_bytes, "; record of ", bytes, " bytes refused"));
+                     options_.max_pending_bytes, "; record of ", bytes, " bytes refused"));
     }
     pending_bytes_ += bytes;
     queue_.push_back({std::move(record), std::move(done)});
@@ -181,8 +181,9 @@ class WalImpl final : public Wal {
     }
     Status cut = segment_->Truncate(committed);
     if (!cut.ok()) {
-      log::Warn("wal could not truncate failed segment; replay will report it", "segment=",
-                segment_->name(), " offset=", committed, " error=\"", cut.ToString(), "\"");
+      log::Warn("wal could not truncate failed segment; replay will report it",
+                "segment=", segment_->name(), " offset=", committed, " error=\"", cut.ToString(),
+                "\"");
     }
     segment_->Close().IgnoreError();  // the write error is the one to report
     segment_.reset();
@@ -197,8 +198,8 @@ class WalImpl final : public Wal {
   }
 
   Status OpenNextSegment() ABSL_LOCKS_EXCLUDED(mu_) {
-    ASSIGN_OR_RETURN(segment_, SegmentFile::Create(options_.dir, dir_fd_.get(),
-                                                   next_sequence_++, options_.sync));
+    ASSIGN_OR_RETURN(segment_, SegmentFile::Create(options_.dir, dir_fd_.get(), next_sequence_++,
+                                                   options_.sync));
     absl::MutexLock lock(&mu_);
     segments_.push_back(segment_->name());
     WalMetrics::Get().segments->Set(static_cast<double>(segments_.size()));
@@ -250,16 +251,16 @@ Result<std::unique_ptr<Wal>> Wal::Open(const Options& options,
   ASSIGN_OR_RETURN(std::vector<internal::SegmentName> found, internal::ListSegments(options.dir));
   std::function<void(std::string_view)> on_record = replay;
   if (!on_record) on_record = [](std::string_view) {};
-  ASSIGN_OR_RETURN(std::vector<std::string> remaining,
-                   internal::ReplaySegments(options.dir, dir_fd.get(), found, options.sync,
-                                            on_record, report));
+  ASSIGN_OR_RETURN(
+      std::vector<std::string> remaining,
+      internal::ReplaySegments(options.dir, dir_fd.get(), found, options.sync, on_record, report));
   log::Info("wal replayed", "dir=", options.dir, " segments=", report->segments,
             " records=", report->records, " bytes=", report->bytes,
             " corrupt=", report->corrupt ? "true" : "false");
 
   uint64_t next_sequence = found.empty() ? 1 : found.back().sequence + 1;
-  auto wal = std::make_unique<WalImpl>(options, std::move(dir_fd), next_sequence,
-                                       std::move(remaining));
+  auto wal =
+      std::make_unique<WalImpl>(options, std::move(dir_fd), next_sequence, std::move(remaining));
   RETURN_IF_ERROR(wal->Start());
   return std::unique_ptr<Wal>(std::move(wal));
 }

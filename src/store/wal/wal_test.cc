@@ -1,10 +1,5 @@
 #include "store/wal/wal.h"
 
-#include <signal.h>
-#include <stdlib.h>
-#include <sys/resource.h>
-#include <unistd.h>
-
 #include <atomic>
 #include <filesystem>
 #include <fstream>
@@ -14,16 +9,21 @@
 #include <thread>
 #include <vector>
 
+#include "common/metrics.h"
 #include "common/strings.h"
+#include "store/wal/internal/format.h"
+#include "store/wal/internal/segment_reader.h"
+
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "common/metrics.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "store/wal/internal/format.h"
-#include "store/wal/internal/segment_reader.h"
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 namespace th::store::wal {
 namespace {
@@ -177,12 +177,14 @@ TEST_F(WalTest, CallbackRunsOnlyAfterCommit) {
   uint64_t fsyncs_in_callback = 0;
   std::string file_in_callback;
   absl::Notification ran;
-  ASSERT_TRUE(wal->Append(MakeRecord("durable"), [&](const Status& status) {
-                   EXPECT_TRUE(status.ok());
-                   fsyncs_in_callback = CounterValue("tracehouse_wal_fsyncs_total");
-                   file_in_callback = ReadFile(path);
-                   ran.Notify();
-                 }).ok());
+  ASSERT_TRUE(wal->Append(MakeRecord("durable"),
+                          [&](const Status& status) {
+                            EXPECT_TRUE(status.ok());
+                            fsyncs_in_callback = CounterValue("tracehouse_wal_fsyncs_total");
+                            file_in_callback = ReadFile(path);
+                            ran.Notify();
+                          })
+                  .ok());
   ran.WaitForNotification();
   EXPECT_GT(fsyncs_in_callback, fsyncs_before);
   internal::SegmentReader reader(file_in_callback);
@@ -450,10 +452,12 @@ TEST_F(WalTest, RefusesPastMaxPendingBytes) {
   // Holding the first callback keeps its record in flight, and in flight counts as pending.
   absl::Notification release;
   Done first;
-  ASSERT_TRUE(wal->Append(MakeRecord(std::string(600, 'a')), [&](const Status& s) {
-                   release.WaitForNotification();
-                   first.Callback()(s);
-                 }).ok());
+  ASSERT_TRUE(wal->Append(MakeRecord(std::string(600, 'a')),
+                          [&](const Status& s) {
+                            release.WaitForNotification();
+                            first.Callback()(s);
+                          })
+                  .ok());
   bool called = false;
   Status refused =
       wal->Append(MakeRecord(std::string(600, 'b')), [&](const Status&) { called = true; });

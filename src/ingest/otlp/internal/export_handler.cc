@@ -5,8 +5,8 @@
 #include "common/json.h"
 #include "common/log.h"
 #include "common/metrics.h"
-#include "common/strings.h"
 #include "common/protobuf_wire.h"
+#include "common/strings.h"
 #include "model/otlp_decode.h"
 
 namespace th::ingest::otlp {

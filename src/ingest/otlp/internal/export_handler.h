@@ -16,7 +16,7 @@ namespace th::ingest::otlp {
 enum class Encoding { kProto, kJson };
 
 struct ExportOutcome {
-  Status status;            // not OK: the whole request failed
+  Status status;  // not OK: the whole request failed
   int64_t rejected_spans = 0;
   std::string rejection_message;
 };

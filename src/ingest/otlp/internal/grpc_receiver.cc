@@ -3,15 +3,16 @@
 // from the consumer's callback — on the WAL's writer thread once the spans are durable.
 #include "ingest/otlp/internal/grpc_receiver.h"
 
+#include <chrono>
+
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/support/byte_buffer.h>
-
-#include <chrono>
 
 #include "common/log.h"
 #include "common/status_codes.h"
 #include "common/strings.h"
 #include "ingest/otlp/internal/export_handler.h"
+
 #include "opentelemetry/proto/collector/trace/v1/trace_service.grpc.pb.h"
 
 namespace th::ingest::otlp {
@@ -37,7 +38,8 @@ std::string TenantOf(const grpc::CallbackServerContext* context) {
   return std::string(it->second.data(), it->second.size());
 }
 
-class ExportService final : public TraceService::WithRawCallbackMethod_Export<TraceService::Service> {
+class ExportService final
+    : public TraceService::WithRawCallbackMethod_Export<TraceService::Service> {
  public:
   explicit ExportService(pipeline::TracesConsumer* consumer) : consumer_(consumer) {}
 
@@ -45,19 +47,19 @@ class ExportService final : public TraceService::WithRawCallbackMethod_Export<Tr
                                    const grpc::ByteBuffer* request,
                                    grpc::ByteBuffer* response) override {
     grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-    HandleTraceExport(Flatten(*request), Encoding::kProto, TenantOf(context), "grpc", consumer_,
-                      [reactor, response](ExportOutcome&& outcome) {
-                        if (!outcome.status.ok()) {
-                          reactor->Finish(grpc::Status(
-                              static_cast<grpc::StatusCode>(GrpcCodeFor(outcome.status)),
-                              std::string(outcome.status.message())));
-                          return;
-                        }
-                        std::string body = EncodeExportResponse(Encoding::kProto, outcome);
-                        grpc::Slice slice(body);
-                        *response = grpc::ByteBuffer(&slice, 1);
-                        reactor->Finish(grpc::Status::OK);
-                      });
+    HandleTraceExport(
+        Flatten(*request), Encoding::kProto, TenantOf(context), "grpc", consumer_,
+        [reactor, response](ExportOutcome&& outcome) {
+          if (!outcome.status.ok()) {
+            reactor->Finish(grpc::Status(static_cast<grpc::StatusCode>(GrpcCodeFor(outcome.status)),
+                                         std::string(outcome.status.message())));
+            return;
+          }
+          std::string body = EncodeExportResponse(Encoding::kProto, outcome);
+          grpc::Slice slice(body);
+          *response = grpc::ByteBuffer(&slice, 1);
+          reactor->Finish(grpc::Status::OK);
+        });
     return reactor;
   }
 
@@ -76,8 +78,7 @@ class GrpcTraceServerImpl final : public GrpcTraceServer {
     builder.SetMaxReceiveMessageSize(max_recv_msg_size_mib * 1024 * 1024);
     server_ = builder.BuildAndStart();
     if (server_ == nullptr || port_ == 0) {
-      return absl::UnavailableError(
-          th::StrCat("otlp grpc receiver: cannot listen on ", endpoint));
+      return absl::UnavailableError(th::StrCat("otlp grpc receiver: cannot listen on ", endpoint));
     }
     return absl::OkStatus();
   }

@@ -88,23 +88,23 @@ http::Handler MakeOtlpHttpHandler(pipeline::TracesConsumer* consumer, size_t max
       return;
     }
     std::string tenant(req.Header("x-scope-orgid"));
-    HandleTraceExport(
-        std::move(body), encoding, tenant, "http", consumer,
-        [encoding, respond = std::move(respond)](ExportOutcome&& outcome) {
-          if (!outcome.status.ok()) {
-            http::Response r = ErrorResponse(HttpStatusFor(outcome.status), encoding,
-                                             GrpcCodeFor(outcome.status),
-                                             Message(outcome.status));
-            if (IsRetryable(outcome.status)) r.headers.emplace_back("Retry-After", "1");
-            respond(std::move(r));
-            return;
-          }
-          http::Response r;
-          r.status = 200;
-          r.headers.emplace_back("Content-Type", ContentTypeOf(encoding));
-          r.body = EncodeExportResponse(encoding, outcome);
-          respond(std::move(r));
-        });
+    HandleTraceExport(std::move(body), encoding, tenant, "http", consumer,
+                      [encoding, respond = std::move(respond)](ExportOutcome&& outcome) {
+                        if (!outcome.status.ok()) {
+                          http::Response r =
+                              ErrorResponse(HttpStatusFor(outcome.status), encoding,
+                                            GrpcCodeFor(outcome.status), Message(outcome.status));
+                          if (IsRetryable(outcome.status))
+                            r.headers.emplace_back("Retry-After", "1");
+                          respond(std::move(r));
+                          return;
+                        }
+                        http::Response r;
+                        r.status = 200;
+                        r.headers.emplace_back("Content-Type", ContentTypeOf(encoding));
+                        r.body = EncodeExportResponse(encoding, outcome);
+                        respond(std::move(r));
+                      });
   };
 }
 

@@ -1,13 +1,13 @@
 #include "store/wal/internal/io.h"
 
-#include <unistd.h>
-
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 
 #include "common/strings.h"
 #include "store/wal/internal/metrics.h"
+
+#include <unistd.h>
 
 namespace th::store::wal::internal {
 

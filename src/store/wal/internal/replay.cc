@@ -1,21 +1,21 @@
 #include "store/wal/internal/replay.h"
 
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <filesystem>
 #include <system_error>
 
-#include "common/strings.h"
 #include "common/log.h"
+#include "common/strings.h"
 #include "store/wal/internal/format.h"
 #include "store/wal/internal/io.h"
 #include "store/wal/internal/metrics.h"
 #include "store/wal/internal/segment_reader.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace th::store::wal::internal {
 namespace {
@@ -48,7 +48,8 @@ class MappedSegment {
   }
 
   std::string_view bytes() const {
-    return addr_ == nullptr ? std::string_view() : std::string_view(static_cast<char*>(addr_), size_);
+    return addr_ == nullptr ? std::string_view()
+                            : std::string_view(static_cast<char*>(addr_), size_);
   }
 
  private:
@@ -131,9 +132,10 @@ Result<std::vector<SegmentName>> ListSegments(const std::string& dir) {
   return segments;
 }
 
-Result<std::vector<std::string>> ReplaySegments(
-    const std::string& dir, int dir_fd, const std::vector<SegmentName>& segments, bool sync,
-    const std::function<void(std::string_view)>& replay, ReplayReport* report) {
+Result<std::vector<std::string>> ReplaySegments(const std::string& dir, int dir_fd,
+                                                const std::vector<SegmentName>& segments, bool sync,
+                                                const std::function<void(std::string_view)>& replay,
+                                                ReplayReport* report) {
   std::vector<std::string> remaining;
   for (size_t i = 0; i < segments.size(); ++i) {
     const SegmentName& segment = segments[i];

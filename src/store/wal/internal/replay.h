@@ -28,8 +28,9 @@ Result<std::vector<SegmentName>> ListSegments(const std::string& dir);
 // truncated (synced when `sync`), or the file removed if its header is torn (short).
 // Returns the names of the segments left in the directory, oldest first.
 // Errors: a segment cannot be read or truncated; a segment has an unsupported format version.
-Result<std::vector<std::string>> ReplaySegments(
-    const std::string& dir, int dir_fd, const std::vector<SegmentName>& segments, bool sync,
-    const std::function<void(std::string_view)>& replay, ReplayReport* report);
+Result<std::vector<std::string>> ReplaySegments(const std::string& dir, int dir_fd,
+                                                const std::vector<SegmentName>& segments, bool sync,
+                                                const std::function<void(std::string_view)>& replay,
+                                                ReplayReport* report);
 
 }  // namespace th::store::wal::internal

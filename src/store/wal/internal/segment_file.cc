@@ -1,15 +1,15 @@
 #include "store/wal/internal/segment_file.h"
 
-#include <fcntl.h>
-#include <limits.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cerrno>
 
 #include "common/strings.h"
 #include "store/wal/internal/format.h"
 #include "store/wal/internal/metrics.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <unistd.h>
 
 namespace th::store::wal::internal {
 

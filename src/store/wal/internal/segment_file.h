@@ -3,8 +3,6 @@
 // Owned and used by the writer thread only; not thread-safe.
 #pragma once
 
-#include <sys/uio.h>
-
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -13,6 +11,8 @@
 
 #include "common/status.h"
 #include "store/wal/internal/io.h"
+
+#include <sys/uio.h>
 
 namespace th::store::wal::internal {
 
@@ -38,7 +38,7 @@ class SegmentFile {
   Status Close();
 
   const std::string& name() const { return name_; }  // file name, without the directory
-  uint64_t size() const { return size_; }             // bytes written, header included
+  uint64_t size() const { return size_; }            // bytes written, header included
 
  private:
   SegmentFile(std::string name, UniqueFd fd) : name_(std::move(name)), fd_(std::move(fd)) {}

@@ -23,9 +23,8 @@ Result<uint64_t> SegmentReader::ReadHeader() {
   }
   uint8_t version = static_cast<uint8_t>(segment_[kMagicPrefixSize]);
   if (version != kFormatVersion) {
-    status_ = absl::FailedPreconditionError(
-        th::StrCat("unsupported wal format version ", version, " (this build reads ",
-                     kFormatVersion, ")"));
+    status_ = absl::FailedPreconditionError(th::StrCat("unsupported wal format version ", version,
+                                                       " (this build reads ", kFormatVersion, ")"));
     return status_;
   }
   offset_ = kSegmentHeaderSize;
@@ -49,7 +48,7 @@ std::optional<std::string_view> SegmentReader::Next() {
   }
   if (length > left - kRecordHeaderSize) {
     Fail(th::StrCat("torn record payload (length ", length, ", ", left - kRecordHeaderSize,
-                      " bytes left)"));
+                    " bytes left)"));
     return std::nullopt;
   }
   std::string_view payload(header + kRecordHeaderSize, length);
