@@ -115,6 +115,7 @@ class ProtoDecoder {
       if (field == 1 && wt == wire::kLen) {
         if (!r.ReadLen(&sub)) return Malformed("resource");
         RETURN_IF_ERROR(DecodeResource(sub, resource_index));
+        b_->resources[resource_index].wire = sub;
       } else if (field == 2 && wt == wire::kLen) {
         if (!r.ReadLen(&sub)) return Malformed("scope_spans");
         ++ss_;
@@ -168,6 +169,7 @@ class ProtoDecoder {
       if (field == 1 && wt == wire::kLen) {
         if (!r.ReadLen(&sub)) return Malformed("scope");
         RETURN_IF_ERROR(DecodeScope(sub, scope_index));
+        b_->scopes[scope_index].wire = sub;
       } else if (field == 2 && wt == wire::kLen) {
         if (!r.ReadLen(&sub)) return Malformed("spans");
         ++sp_;
@@ -228,6 +230,7 @@ class ProtoDecoder {
     SpanColumns& c = b_->spans;
     uint32_t i = c.AppendDefault();
     c.scope[i] = scope_index;
+    c.wire[i] = data;
     size_t attr_mark = scratch_.size();
     std::string_view trace_id, span_id, parent_id;
     bool saw_trace_id = false, saw_span_id = false;
@@ -582,7 +585,12 @@ Result<DecodedTraces> DecodeOtlpTracesProto(std::string&& body, std::string_view
   ProtoDecoder decoder(batch.get());
   RETURN_IF_ERROR(decoder.DecodeRequest(data));
   DecodedTraces out;
-  if (decoder.rejected() == 0) batch->otlp_encoding = data;
+  if (decoder.rejected() == 0) {
+    batch->otlp_encoding = data;
+  } else {
+    // The views no longer describe an encoding of exactly these spans.
+    for (auto& w : batch->spans.wire) w = {};
+  }
   out.batch = std::move(batch);
   out.rejected_spans = decoder.rejected();
   out.rejection_message = std::move(decoder.rejection_message());

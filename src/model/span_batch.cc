@@ -38,6 +38,7 @@ void SpanColumns::Reserve(size_t n) {
   dropped_links_count.reserve(n);
   status_code.reserve(n);
   status_message.reserve(n);
+  wire.reserve(n);
 }
 
 uint32_t SpanColumns::AppendDefault() {
@@ -60,6 +61,7 @@ uint32_t SpanColumns::AppendDefault() {
   dropped_links_count.emplace_back();
   status_code.emplace_back();
   status_message.emplace_back();
+  wire.emplace_back();
   return i;
 }
 
@@ -82,6 +84,7 @@ void SpanColumns::Compact(const std::vector<bool>& keep) {
   CompactVector(dropped_links_count, keep);
   CompactVector(status_code, keep);
   CompactVector(status_message, keep);
+  CompactVector(wire, keep);
 }
 
 uint32_t SpanBatch::AppendSpan(const SpanRow& r) {
@@ -139,7 +142,8 @@ size_t SpanBatch::MemoryUsage() const {
          Capacity(s.start_time_unix_nano) + Capacity(s.end_time_unix_nano) +
          Capacity(s.attributes) + Capacity(s.dropped_attributes_count) + Capacity(s.events) +
          Capacity(s.dropped_events_count) + Capacity(s.links) + Capacity(s.dropped_links_count) +
-         Capacity(s.status_code) + Capacity(s.status_message) + arena.MemoryUsage();
+         Capacity(s.status_code) + Capacity(s.status_message) + Capacity(s.wire) +
+         arena.MemoryUsage();
 }
 
 }  // namespace th::model

@@ -62,6 +62,8 @@ struct Resource {
   Range attributes;
   uint32_t dropped_attributes_count = 0;
   std::string_view schema_url;  // ResourceSpans.schema_url
+  // The Resource message as it sits in `SpanBatch::otlp_encoding` (protobuf decoder only).
+  std::string_view wire;
 };
 
 struct Scope {
@@ -71,6 +73,9 @@ struct Scope {
   Range attributes;
   uint32_t dropped_attributes_count = 0;
   std::string_view schema_url;  // ScopeSpans.schema_url
+  // The InstrumentationScope message as it sits in `SpanBatch::otlp_encoding` (protobuf decoder
+  // only); empty when the ScopeSpans had no scope field.
+  std::string_view wire;
 };
 
 struct Event {
@@ -120,6 +125,10 @@ struct SpanColumns {
   std::vector<uint32_t> dropped_links_count;
   std::vector<int32_t> status_code;
   std::vector<std::string_view> status_message;
+  // The span's Span message as it sits in `SpanBatch::otlp_encoding`, when the batch was decoded
+  // from protobuf and nothing was rejected; empty views otherwise. Lets the head serve a trace by
+  // slicing bytes instead of decoding and encoding again.
+  std::vector<std::string_view> wire;
 
   size_t size() const { return trace_id.size(); }
   void Reserve(size_t n);

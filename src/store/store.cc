@@ -81,13 +81,23 @@ void Store::Append(std::unique_ptr<model::SpanBatch>&& batch,
   }
   auto record = std::make_shared<std::string>(FrameHeader(batch->tenant));
   size_t header = record->size();
+  std::shared_ptr<model::SpanBatch> held;
   if (!batch->otlp_encoding.empty()) {
     record->append(batch->otlp_encoding);
+    held = std::move(batch);
   } else {
+    // Encoded here (JSON input, or spans were rejected): decode the encoding once more so the
+    // head can index where each span sits in it.
     model::EncodeOtlpTraces(*batch, record.get());
+    auto decoded = model::DecodeOtlpTracesProto(record->substr(header), batch->tenant);
+    if (!decoded.ok()) {
+      done(absl::InternalError(
+          th::StrCat("store: re-encoded batch does not decode: ", Message(decoded.status()))));
+      return;
+    }
+    held = std::move(decoded->batch);
   }
   std::shared_ptr<const std::string> shared = std::move(record);
-  std::shared_ptr<model::SpanBatch> held(std::move(batch));
   Status st = wal_->Append(shared, [this, shared, held, header, done](const Status& s) {
     if (s.ok()) {
       head_.Add(held->tenant, shared, std::string_view(*shared).substr(header), *held);

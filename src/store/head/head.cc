@@ -4,22 +4,36 @@
 #include <map>
 #include <vector>
 
-#include "common/strings.h"
-#include "model/otlp_decode.h"
-#include "model/otlp_encode.h"
-
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/synchronization/mutex.h"
+#include "common/protobuf_wire.h"
+#include "common/strings.h"
 
 namespace th::store {
 
 namespace {
 
+// A byte range inside a record's OTLP bytes.
+struct Slice {
+  uint32_t offset = 0;
+  uint32_t length = 0;
+  std::string_view In(std::string_view otlp) const { return otlp.substr(offset, length); }
+};
+
+// What wraps a scope's spans: its resource and scope messages and the two schema URLs.
+struct ScopeFrame {
+  Slice resource;
+  Slice resource_schema_url;
+  Slice scope;
+  Slice scope_schema_url;
+};
+
 struct SpanLocation {
-  uint32_t record;      // index into Tenant::records
-  uint32_t span_index;  // index of the span in that record's decoding
+  uint32_t record;  // index into Tenant::records
+  uint32_t scope;   // index into that record's frames
+  Slice span;       // the Span message
 };
 
 struct TraceEntry {
@@ -31,13 +45,47 @@ struct TraceEntry {
 struct StoredRecord {
   std::shared_ptr<const std::string> owner;
   std::string_view otlp;
+  std::vector<ScopeFrame> frames;
 };
+
+// The span id inside an encoded Span message (field 2), for dropping duplicates.
+std::string_view SpanIdOf(std::string_view span) {
+  wire::Reader r(span);
+  uint32_t field, wt;
+  while (!r.done() && r.ReadTag(&field, &wt)) {
+    std::string_view v;
+    if (field == 2 && wt == wire::kLen) return r.ReadLen(&v) ? v : std::string_view();
+    if (!r.Skip(wt)) break;
+  }
+  return {};
+}
+
+// Appends ResourceSpans { resource, ScopeSpans { scope, spans…, schema_url }, schema_url }.
+void AppendResourceSpans(const StoredRecord& rec, const ScopeFrame& frame,
+                         const std::vector<std::string_view>& spans, std::string* out) {
+  std::string_view resource = frame.resource.In(rec.otlp);
+  std::string_view scope = frame.scope.In(rec.otlp);
+  std::string_view scope_url = frame.scope_schema_url.In(rec.otlp);
+  std::string_view resource_url = frame.resource_schema_url.In(rec.otlp);
+  size_t scope_spans = wire::LenFieldSize(1, scope.size()) +
+                       (scope_url.empty() ? 0 : wire::LenFieldSize(3, scope_url.size()));
+  for (std::string_view s : spans) scope_spans += wire::LenFieldSize(2, s.size());
+  size_t body = wire::LenFieldSize(1, resource.size()) + wire::LenFieldSize(2, scope_spans) +
+                (resource_url.empty() ? 0 : wire::LenFieldSize(3, resource_url.size()));
+  wire::PutLenHeader(out, 1, body);
+  wire::PutBytes(out, 1, resource);
+  wire::PutLenHeader(out, 2, scope_spans);
+  wire::PutBytes(out, 1, scope);
+  for (std::string_view s : spans) wire::PutBytes(out, 2, s);
+  if (!scope_url.empty()) wire::PutBytes(out, 3, scope_url);
+  if (!resource_url.empty()) wire::PutBytes(out, 3, resource_url);
+}
 
 }  // namespace
 
 struct Head::Tenant {
   mutable absl::Mutex mu;
-  std::vector<StoredRecord> records ABSL_GUARDED_BY(mu);
+  std::vector<std::shared_ptr<const StoredRecord>> records ABSL_GUARDED_BY(mu);
   absl::flat_hash_map<model::TraceId, TraceEntry> traces ABSL_GUARDED_BY(mu);
   uint64_t spans ABSL_GUARDED_BY(mu) = 0;
   uint64_t record_bytes ABSL_GUARDED_BY(mu) = 0;
@@ -68,11 +116,26 @@ const Head::Tenant* Head::FindTenant(std::string_view tenant) const {
 
 void Head::Add(std::string_view tenant, std::shared_ptr<const std::string> owner,
                std::string_view otlp, const model::SpanBatch& batch) {
+  const char* base = batch.otlp_encoding.data();
+  auto slice = [base](std::string_view v) {
+    if (v.empty()) return Slice{};
+    return Slice{static_cast<uint32_t>(v.data() - base), static_cast<uint32_t>(v.size())};
+  };
+  auto record = std::make_shared<StoredRecord>();
+  record->owner = std::move(owner);
+  record->otlp = otlp;
+  record->frames.reserve(batch.scopes.size());
+  for (const model::Scope& s : batch.scopes) {
+    const model::Resource& r = batch.resources[s.resource];
+    record->frames.push_back(
+        ScopeFrame{slice(r.wire), slice(r.schema_url), slice(s.wire), slice(s.schema_url)});
+  }
+
   Tenant* t = GetOrCreateTenant(tenant);
   const model::SpanColumns& c = batch.spans;
   absl::MutexLock lock(&t->mu);
-  auto record = static_cast<uint32_t>(t->records.size());
-  t->records.push_back(StoredRecord{std::move(owner), otlp});
+  auto record_index = static_cast<uint32_t>(t->records.size());
+  t->records.push_back(std::move(record));
   t->record_bytes += otlp.size();
   t->spans += c.size();
   // Spans of one trace usually arrive together: look the entry up once per run.
@@ -83,7 +146,7 @@ void Head::Add(std::string_view tenant, std::shared_ptr<const std::string> owner
       entry = &t->traces[c.trace_id[i]];
       entry_id = &c.trace_id[i];
     }
-    entry->spans.push_back(SpanLocation{record, i});
+    entry->spans.push_back(SpanLocation{record_index, c.scope[i], slice(c.wire[i])});
     entry->start_unix_nano = std::min(entry->start_unix_nano, c.start_time_unix_nano[i]);
     entry->end_unix_nano = std::max(entry->end_unix_nano, c.end_time_unix_nano[i]);
   }
@@ -93,9 +156,10 @@ Result<std::string> Head::FindTrace(std::string_view tenant, const model::TraceI
                                     const TimeRange& range) const {
   const Tenant* t = FindTenant(tenant);
   if (t == nullptr) return absl::NotFoundError("trace not found");
-  // Copy what is needed under the lock, decode outside it.
+  // Copy what is needed under the lock; the records are immutable and shared, so slicing them
+  // needs no lock.
   std::vector<SpanLocation> locations;
-  std::vector<StoredRecord> records;
+  std::vector<std::shared_ptr<const StoredRecord>> records;
   {
     absl::MutexLock lock(&t->mu);
     auto it = t->traces.find(id);
@@ -105,33 +169,24 @@ Result<std::string> Head::FindTrace(std::string_view tenant, const model::TraceI
       return absl::NotFoundError("trace not found in the time range");
     }
     locations = e.spans;
+    records.reserve(locations.size());
     for (const SpanLocation& l : locations) records.push_back(t->records[l.record]);
   }
-  // Group by record so each record is decoded once.
-  std::vector<size_t> order(locations.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(),
-                   [&](size_t a, size_t b) { return locations[a].record < locations[b].record; });
   std::string out;
-  absl::flat_hash_set<model::SpanId> seen;
+  absl::flat_hash_set<std::string_view> seen;
+  std::vector<std::string_view> group;
   size_t k = 0;
-  while (k < order.size()) {
-    uint32_t record = locations[order[k]].record;
-    const StoredRecord& stored = records[order[k]];
-    auto decoded = model::DecodeOtlpTracesProto(std::string(stored.otlp), tenant);
-    if (!decoded.ok()) {
-      return absl::DataLossError(
-          th::StrCat("head record of trace is undecodable: ", decoded.status().message()));
+  while (k < locations.size()) {
+    const StoredRecord& rec = *records[k];
+    uint32_t record = locations[k].record;
+    uint32_t scope = locations[k].scope;
+    group.clear();
+    for (; k < locations.size() && locations[k].record == record && locations[k].scope == scope;
+         ++k) {
+      std::string_view span = locations[k].span.In(rec.otlp);
+      if (seen.insert(SpanIdOf(span)).second) group.push_back(span);
     }
-    const model::SpanBatch& batch = *decoded->batch;
-    std::vector<uint32_t> pick;
-    for (; k < order.size() && locations[order[k]].record == record; ++k) {
-      uint32_t span = locations[order[k]].span_index;
-      if (span < batch.span_count() && seen.insert(batch.spans.span_id[span]).second) {
-        pick.push_back(span);
-      }
-    }
-    model::EncodeOtlpTraces(batch, pick, &out);
+    if (!group.empty()) AppendResourceSpans(rec, rec.frames[scope], group, &out);
   }
   return out;
 }

@@ -2,9 +2,11 @@
 // (the storage-engine issue) it keeps everything it is given.
 //
 // What it holds: the WAL records themselves (OTLP protobuf bytes, shared with the WAL's
-// writer, never copied), and per trace the list of (record, span index) where its spans are,
-// plus the trace's time range. A lookup decodes only the records that hold the trace's spans.
-// Memory per span is the span's encoded size plus about 8 bytes of index.
+// writer, never copied), per record where each scope's Resource and InstrumentationScope
+// messages sit, and per trace the byte range of each of its Span messages, plus the trace's time
+// range. A lookup decodes nothing: it slices the spans' bytes out of their records and wraps them
+// in their ResourceSpans/ScopeSpans again. Memory per span is the span's encoded size plus 16
+// bytes of index.
 //
 // Thread-safety: all methods are safe to call concurrently; each tenant has its own lock.
 #pragma once
@@ -40,8 +42,9 @@ class Head {
   Head(const Head&) = delete;
   Head& operator=(const Head&) = delete;
 
-  // Indexes the spans of `batch`, which must be the decoding of `otlp` (same spans, same
-  // order). `owner` keeps the bytes `otlp` points into alive for as long as the head needs them.
+  // Indexes the spans of `batch`. Requires: `batch` was decoded from protobuf bytes equal to
+  // `otlp` with nothing rejected, so its wire views (span, resource and scope messages) lie in
+  // `batch.otlp_encoding`; `owner` keeps the bytes `otlp` points into alive.
   void Add(std::string_view tenant, std::shared_ptr<const std::string> owner, std::string_view otlp,
            const model::SpanBatch& batch);
 

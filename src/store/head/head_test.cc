@@ -64,6 +64,34 @@ TEST(Head, FindsTraceSpreadOverSeveralRequests) {
   EXPECT_EQ(head.Stats().traces, 2u);
 }
 
+TEST(Head, ServesSpansWithTheirResourceScopeAndSchemasByteForByte) {
+  otlp::TracesData data;
+  auto* rs = data.add_resource_spans();
+  rs->set_schema_url("res-url");
+  auto* attr = rs->mutable_resource()->add_attributes();
+  attr->set_key("service.name");
+  attr->mutable_value()->set_string_value("cart");
+  auto* ss = rs->add_scope_spans();
+  ss->set_schema_url("scope-url");
+  ss->mutable_scope()->set_name("lib");
+  ss->mutable_scope()->set_version("9");
+  auto* sp = ss->add_spans();
+  sp->set_trace_id(Id(4, 16));
+  sp->set_span_id(Id(1, 8));
+  sp->set_name("only");
+  sp->add_events()->set_name("e");
+  auto* other = data.add_resource_spans()->add_scope_spans()->add_spans();  // another trace
+  other->set_trace_id(Id(5, 16));
+  other->set_span_id(Id(2, 8));
+  Head head;
+  AddRequest(head, "t", data.SerializeAsString());
+  auto found = head.FindTrace("t", TraceIdOf(4), {});
+  ASSERT_TRUE(found.ok());
+  otlp::TracesData want;
+  *want.add_resource_spans() = data.resource_spans(0);
+  EXPECT_EQ(*found, want.SerializeAsString());
+}
+
 TEST(Head, DuplicateSpansAreReturnedOnce) {
   Head head;
   AddRequest(head, "t", Request(1, 1, 3));
