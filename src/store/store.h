@@ -18,6 +18,7 @@
 #include "common/status.h"
 #include "model/span_batch.h"
 #include "store/head/head.h"
+#include "store/scan.h"
 #include "store/wal/wal.h"
 
 namespace th::store {
@@ -41,6 +42,11 @@ class Store {
   // The trace as OTLP protobuf (TracesData bytes). NotFound when unknown.
   Result<std::string> FindTrace(std::string_view tenant, const model::TraceId& id,
                                 const TimeRange& range) const;
+
+  // Visits traces for the query engine (store/scan.h).
+  Status Scan(const ScanRequest& request, const TraceVisitor& visit, ScanStats* stats) const {
+    return head_.Scan(request, visit, stats);
+  }
 
   HeadStats Stats() const { return head_.Stats(); }
   const wal::ReplayReport& replay_report() const { return replay_report_; }

@@ -10,6 +10,8 @@
 #include "absl/synchronization/mutex.h"
 #include "common/protobuf_wire.h"
 #include "common/strings.h"
+#include "model/otlp_decode.h"
+#include "store/scan.h"
 
 namespace th::store {
 
@@ -189,6 +191,55 @@ Result<std::string> Head::FindTrace(std::string_view tenant, const model::TraceI
     if (!group.empty()) AppendResourceSpans(rec, rec.frames[scope], group, &out);
   }
   return out;
+}
+
+Status Head::Scan(const ScanRequest& request, const TraceVisitor& visit, ScanStats* stats) const {
+  const Tenant* t = FindTenant(request.tenant);
+  if (t == nullptr) return absl::OkStatus();
+  struct Candidate {
+    model::TraceId id;
+    uint64_t end;
+  };
+  // Snapshot the ids under the lock; each trace is then assembled like a lookup, without it.
+  std::vector<Candidate> candidates;
+  {
+    absl::MutexLock lock(&t->mu);
+    candidates.reserve(t->traces.size());
+    for (const auto& [id, e] : t->traces) {
+      if (e.end_unix_nano < request.range.start_unix_nano ||
+          e.start_unix_nano > request.range.end_unix_nano) {
+        continue;
+      }
+      candidates.push_back(Candidate{id, e.end_unix_nano});
+    }
+  }
+  if (request.most_recent_first) {
+    std::sort(candidates.begin(), candidates.end(),
+              [](const Candidate& a, const Candidate& b) { return a.end > b.end; });
+  }
+  for (const Candidate& c : candidates) {
+    if (request.cancelled != nullptr && request.cancelled->load(std::memory_order_relaxed)) {
+      return absl::CancelledError("scan cancelled");
+    }
+    if (std::chrono::steady_clock::now() > request.deadline) {
+      return absl::DeadlineExceededError("scan deadline exceeded");
+    }
+    Result<std::string> otlp = FindTrace(request.tenant, c.id, request.range);
+    if (!otlp.ok()) continue;  // cannot vanish today; tolerated for when the head evicts
+    uint64_t bytes = otlp->size();
+    auto decoded = model::DecodeOtlpTracesProto(std::move(otlp).value(), request.tenant);
+    if (!decoded.ok()) {
+      return absl::DataLossError(
+          th::StrCat("head trace ", model::ToHex(c.id.View()), ": ", Message(decoded.status())));
+    }
+    if (stats != nullptr) {
+      ++stats->traces;
+      stats->spans += decoded->batch->span_count();
+      stats->bytes += bytes;
+    }
+    if (!visit(c.id, *decoded->batch)) break;
+  }
+  return absl::OkStatus();
 }
 
 HeadStats Head::Stats() const {

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -27,6 +28,10 @@ struct TimeRange {
   uint64_t start_unix_nano = 0;
   uint64_t end_unix_nano = UINT64_MAX;
 };
+
+struct ScanRequest;
+struct ScanStats;
+using TraceVisitor = std::function<bool(const model::TraceId&, const model::SpanBatch&)>;
 
 struct HeadStats {
   uint64_t tenants = 0;
@@ -55,6 +60,10 @@ class Head {
                                 const TimeRange& range) const;
 
   HeadStats Stats() const;
+
+  // Visits every trace of `request.tenant` overlapping `request.range` (see store/scan.h).
+  // Errors: DeadlineExceeded or Cancelled when the scan was cut short (stats so far are kept).
+  Status Scan(const ScanRequest& request, const TraceVisitor& visit, ScanStats* stats) const;
 
  private:
   struct Tenant;

@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+
 #include "model/otlp_decode.h"
+#include "store/scan.h"
 
 #include "opentelemetry/proto/trace/v1/trace.pb.h"
 
@@ -121,6 +124,54 @@ TEST(Head, TimeRangeOutsideTraceIsNotFound) {
   EXPECT_TRUE(head.FindTrace("t", TraceIdOf(1), {5400, 5400}).ok());
   EXPECT_FALSE(head.FindTrace("t", TraceIdOf(1), {6000, 7000}).ok());
   EXPECT_FALSE(head.FindTrace("t", TraceIdOf(1), {0, 4999}).ok());
+}
+
+}  // namespace
+}  // namespace th::store
+
+namespace th::store {
+namespace {
+
+TEST(HeadScan, VisitsEachTraceWithAllItsSpansMostRecentFirst) {
+  Head head;
+  AddRequest(head, "t", Request(1, 1, 2, /*start=*/100));
+  AddRequest(head, "t", Request(2, 1, 3, /*start=*/300));
+  AddRequest(head, "t", Request(1, 5, 1, /*start=*/100));
+  AddRequest(head, "other", Request(3, 1, 1, /*start=*/500));
+  ScanRequest req;
+  req.tenant = "t";
+  req.most_recent_first = true;
+  std::vector<std::pair<int, size_t>> seen;
+  ScanStats stats;
+  ASSERT_TRUE(head.Scan(req, [&](const model::TraceId& id, const model::SpanBatch& spans) {
+                    seen.emplace_back(id.bytes[15], spans.span_count());
+                    return true;
+                  }, &stats).ok());
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0], std::make_pair(2, size_t{3}));
+  EXPECT_EQ(seen[1], std::make_pair(1, size_t{3}));
+  EXPECT_EQ(stats.spans, 6u);
+}
+
+TEST(HeadScan, SkipsTracesOutsideTheRangeAndStopsWhenAsked) {
+  Head head;
+  AddRequest(head, "t", Request(1, 1, 1, /*start=*/100));
+  AddRequest(head, "t", Request(2, 1, 1, /*start=*/10000));
+  AddRequest(head, "t", Request(3, 1, 1, /*start=*/20000));
+  ScanRequest req;
+  req.tenant = "t";
+  req.range = {5000, 30000};
+  int visited = 0;
+  ASSERT_TRUE(head.Scan(req, [&](const model::TraceId&, const model::SpanBatch&) {
+                    ++visited;
+                    return false;  // stop after the first
+                  }, nullptr).ok());
+  EXPECT_EQ(visited, 1);
+  std::atomic<bool> cancelled{true};
+  req.cancelled = &cancelled;
+  EXPECT_EQ(head.Scan(req, [](const model::TraceId&, const model::SpanBatch&) { return true; },
+                      nullptr).code(),
+            absl::StatusCode::kCancelled);
 }
 
 }  // namespace

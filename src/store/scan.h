@@ -1,0 +1,38 @@
+// The one door the query engine uses to read traces (STYLE.md §2: the store knows nothing of
+// TraceQL). A scan visits whole traces — every span the store has for the trace, decoded into
+// one SpanBatch — because TraceQL evaluates one trace at a time. Conditions pushed down into the
+// store (page statistics, dictionaries) arrive with the block format; the head has none to use.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "model/ids.h"
+#include "model/span_batch.h"
+#include "store/head/head.h"
+
+namespace th::store {
+
+struct ScanRequest {
+  std::string tenant;
+  TimeRange range;  // traces whose [start, end] overlaps it
+  // Visit the most recently ended traces first (Tempo's `most_recent=true`); otherwise in no
+  // particular order.
+  bool most_recent_first = false;
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  const std::atomic<bool>* cancelled = nullptr;  // checked between traces
+};
+
+struct ScanStats {
+  uint64_t traces = 0;
+  uint64_t spans = 0;
+  uint64_t bytes = 0;
+};
+
+// Called once per trace with all of its spans; return false to stop the scan.
+using TraceVisitor = std::function<bool(const model::TraceId& id, const model::SpanBatch& spans)>;
+
+}  // namespace th::store
