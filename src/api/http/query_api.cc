@@ -5,6 +5,7 @@
 
 #include <google/protobuf/util/json_util.h>
 
+#include "api/http/search_api.h"
 #include "api/http/trace_id_param.h"
 #include "common/build_info.h"
 #include "common/json.h"
@@ -152,7 +153,9 @@ http::Handler MakeQueryApiHandler(const store::Store* store, QueryApiOptions opt
       respond(std::move(r));
       return;
     }
-    if (path.starts_with(kV2Prefix)) {
+    if (http::Response search; ServeSearch(store, req, &search)) {
+      respond(std::move(search));
+    } else if (path.starts_with(kV2Prefix)) {
       respond(TraceById(store, req, /*v2=*/true));
     } else if (path.starts_with(kV1Prefix)) {
       respond(TraceById(store, req, /*v2=*/false));

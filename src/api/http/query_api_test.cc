@@ -1,0 +1,137 @@
+// The query API's handler called directly (no sockets): routing, parameters and bodies.
+#include "api/http/query_api.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <future>
+
+#include "model/otlp_decode.h"
+#include "opentelemetry/proto/trace/v1/trace.pb.h"
+#include "tempopb/tempo.pb.h"
+
+namespace th::api {
+namespace {
+
+namespace otlp = opentelemetry::proto::trace::v1;
+
+class QueryApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::path(::testing::TempDir()) /
+           ("query_api_test_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    store::StoreOptions options;
+    options.data_dir = dir_.string();
+    store_ = std::move(store::Store::Open(options)).value();
+    otlp::TracesData data;
+    auto* rs = data.add_resource_spans();
+    auto* a = rs->mutable_resource()->add_attributes();
+    a->set_key("service.name");
+    a->mutable_value()->set_string_value("checkout");
+    auto* s = rs->add_scope_spans()->add_spans();
+    std::string tid(16, '\0');
+    tid[14] = '\x0a';
+    tid[15] = '\xbc';
+    s->set_trace_id(tid);
+    s->set_span_id(std::string(8, '\x01'));
+    s->set_name("GET /cart");
+    s->set_start_time_unix_nano(1700000000000000000ull);
+    s->set_end_time_unix_nano(1700000000900000000ull);
+    auto decoded = model::DecodeOtlpTracesProto(data.SerializeAsString(), "single-tenant");
+    std::promise<Status> p;
+    store_->Append(std::move(decoded->batch), [&p](const Status& st) { p.set_value(st); });
+    ASSERT_TRUE(p.get_future().get().ok());
+    handler_ = MakeQueryApiHandler(store_.get(), {});
+  }
+  void TearDown() override {
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  http::Response Get(std::string target, std::string accept = "") {
+    http::Request req;
+    req.method = "GET";
+    req.target = target;
+    size_t q = target.find('?');
+    req.path = target.substr(0, q);
+    req.query = q == std::string::npos ? "" : target.substr(q + 1);
+    if (!accept.empty()) req.headers.emplace_back("accept", accept);
+    std::promise<http::Response> p;
+    handler_(std::move(req), [&p](http::Response&& r) { p.set_value(std::move(r)); });
+    return p.get_future().get();
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<store::Store> store_;
+  http::Handler handler_;
+};
+
+TEST_F(QueryApiTest, TraceByIdV1AndV2InJsonAndProtobuf) {
+  http::Response v1 = Get("/api/traces/abc");
+  EXPECT_EQ(v1.status, 200);
+  EXPECT_EQ(v1.body.rfind("{\"batches\":[{\"resource\":", 0), 0u) << v1.body;
+  EXPECT_NE(v1.body.find("\"spanId\":\"AQEBAQEBAQE=\""), std::string::npos);  // base64, as Tempo
+  http::Response v2 = Get("/api/v2/traces/00000000000000000000000000000ABC");
+  EXPECT_EQ(v2.status, 200);
+  EXPECT_EQ(v2.body.rfind("{\"trace\":{\"resourceSpans\":[", 0), 0u) << v2.body;
+  http::Response pb = Get("/api/v2/traces/abc", "application/protobuf");
+  tempopb::TraceByIDResponse resp;
+  ASSERT_TRUE(resp.ParseFromString(pb.body));
+  EXPECT_EQ(resp.trace().resourcespans(0).scope_spans(0).spans(0).name(), "GET /cart");
+  EXPECT_GT(resp.metrics().inspectedbytes(), 0u);
+}
+
+TEST_F(QueryApiTest, UnknownIdIs404AndMalformedIs400) {
+  EXPECT_EQ(Get("/api/traces/abd").status, 404);
+  EXPECT_EQ(Get("/api/v2/traces/abd").status, 404);
+  EXPECT_EQ(Get("/api/traces/xyz").status, 400);
+  EXPECT_EQ(Get("/api/traces/abc?start=10&end=5").status, 400);
+  EXPECT_EQ(Get("/api/traces/abc?start=1800000000&end=1900000000").status, 404);
+  EXPECT_EQ(Get("/api/traces/abc?start=1699999999&end=1700000001").status, 200);
+}
+
+TEST_F(QueryApiTest, SeedTagSearch) {
+  http::Response r = Get("/api/search?tags=service.name%3Dcheckout&limit=20");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_NE(r.body.find("\"traceID\":\"abc\""), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("\"durationMs\":900"), std::string::npos);
+  EXPECT_EQ(Get("/api/search?tags=service.name%3Dcart").body.find("traceID"), std::string::npos);
+}
+
+TEST_F(QueryApiTest, SearchParameterErrors) {
+  EXPECT_EQ(Get("/api/search?limit=0").status, 400);
+  EXPECT_EQ(Get("/api/search?minDuration=fast").status, 400);
+  EXPECT_EQ(Get("/api/search?minDuration=2s&maxDuration=1s").status, 400);
+  EXPECT_EQ(Get("/api/search?tags=noequals").status, 400);
+  EXPECT_EQ(Get("/api/search?q=%7B%7D&tags=a%3Db").status, 400);
+}
+
+TEST_F(QueryApiTest, LegacyBareParamsAreTags) {
+  EXPECT_NE(Get("/api/search?service.name=checkout").body.find("\"traceID\":\"abc\""),
+            std::string::npos);
+  EXPECT_EQ(Get("/api/search?service.name=cart").body.find("traceID"), std::string::npos);
+}
+
+TEST_F(QueryApiTest, TagsAndValues) {
+  EXPECT_NE(Get("/api/search/tags").body.find("\"tagNames\":[\"service.name\"]"), std::string::npos);
+  EXPECT_EQ(Get("/api/v2/search/tags?scope=resource").body,
+            "{\"scopes\":[{\"name\":\"resource\",\"tags\":[\"service.name\"]}],\"metrics\":{}}");
+  EXPECT_EQ(Get("/api/v2/search/tags?scope=nope").status, 400);
+  EXPECT_EQ(Get("/api/search/tag/service.name/values").body,
+            "{\"tagValues\":[\"checkout\"],\"metrics\":{}}");
+  EXPECT_EQ(Get("/api/v2/search/tag/span:name/values").body,
+            "{\"tagValues\":[{\"type\":\"string\",\"value\":\"GET /cart\"}],\"metrics\":{}}");
+}
+
+TEST_F(QueryApiTest, OperationalEndpoints) {
+  EXPECT_EQ(Get("/api/echo").body, "echo");
+  EXPECT_EQ(Get("/ready").status, 200);
+  EXPECT_NE(Get("/api/status/buildinfo").body.find("\"version\":"), std::string::npos);
+  EXPECT_NE(Get("/metrics").body.find("tracehouse_head_spans 1"), std::string::npos);
+  EXPECT_EQ(Get("/nope").status, 404);
+}
+
+}  // namespace
+}  // namespace th::api
