@@ -54,6 +54,10 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
     Status st = s->IndexRecord(std::make_shared<const std::string>(record));
     if (!st.ok()) {
       ++replay_errors;
+      metrics::Registry::Default()
+          .GetCounter("tracehouse_store_replay_skipped_records_total",
+                      "WAL records that replay could not index (unknown kind, undecodable).")
+          ->Add();
       log::Error("skipping undecodable wal record", "error=\"", st.message(), "\"");
     }
   };
