@@ -19,6 +19,17 @@ inline constexpr std::string_view kExpectedInteger = "expected an integer or a d
 
 inline bool IsIntegral(double d) { return std::isfinite(d) && std::trunc(d) == d; }
 
+// A decimal string element (the proto3 JSON form of 64-bit integers) as T.
+template <typename T>
+std::string_view ReadDecimalString(const simdjson::dom::element& e, T* out) {
+  std::string_view s;
+  if (e.get_string().get(s) != simdjson::SUCCESS) return kExpectedInteger;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
+  if (ec == std::errc::result_out_of_range) return "out of range";
+  if (ec != std::errc() || end != s.data() + s.size()) return kExpectedInteger;
+  return {};
+}
+
 // 64-bit integers arrive as JSON numbers or as decimal strings (proto3 JSON writes them as
 // strings because JavaScript numbers lose precision past 2^53). Numbers written with a fraction
 // or exponent are accepted when their value is integral.
@@ -45,11 +56,8 @@ inline std::string_view ReadUnsigned(const simdjson::dom::element& e, uint64_t m
       break;
     }
     case simdjson::dom::element_type::STRING: {
-      std::string_view s;
-      if (e.get_string().get(s) != simdjson::SUCCESS) return kExpectedInteger;
-      auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-      if (ec == std::errc::result_out_of_range) return "out of range";
-      if (ec != std::errc() || end != s.data() + s.size()) return kExpectedInteger;
+      std::string_view error = ReadDecimalString(e, &v);
+      if (!error.empty()) return error;
       break;
     }
     default:
@@ -82,11 +90,8 @@ inline std::string_view ReadSigned(const simdjson::dom::element& e, int64_t min,
       break;
     }
     case simdjson::dom::element_type::STRING: {
-      std::string_view s;
-      if (e.get_string().get(s) != simdjson::SUCCESS) return kExpectedInteger;
-      auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-      if (ec == std::errc::result_out_of_range) return "out of range";
-      if (ec != std::errc() || end != s.data() + s.size()) return kExpectedInteger;
+      std::string_view error = ReadDecimalString(e, &v);
+      if (!error.empty()) return error;
       break;
     }
     default:
