@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "app/query_command.h"
 #include "app/serve.h"
 #include "common/allocator.h"
 #include "common/build_info.h"
@@ -15,6 +16,7 @@ constexpr const char* kUsage =
     "\n"
     "commands:\n"
     "  serve     receive, store and query traces (OTLP in, Tempo's API out)\n"
+    "  query     TraceQL search or one trace, from a running server\n"
     "  loadgen   send realistic synthetic traces over OTLP\n"
     "  version   print the version\n"
     "\n"
@@ -32,6 +34,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 2, argv + argc);
   if (command == "serve") return th::app::RunServe(args);
   if (command == "loadgen") return th::tools::RunLoadgen(args);
+  if (command == "query") return th::app::RunQuery(args);
   if (command == "version" || command == "--version") {
     if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
       std::printf("usage: tracehouse version\n\nPrints the version and revision.\n");

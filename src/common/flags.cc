@@ -21,6 +21,10 @@ Status Flags::Parse(const std::vector<std::string>& args) {
       help_ = true;
       continue;
     }
+    if (!arg.starts_with("--") && !positional_usage_.empty()) {
+      positionals_.emplace_back(arg);
+      continue;
+    }
     if (!arg.starts_with("--")) {
       return absl::InvalidArgumentError(
           th::StrCat(command_, ": unexpected argument \"", arg, "\" (see --help)"));
@@ -71,8 +75,9 @@ bool Flags::IsSet(std::string_view name) const {
 }
 
 std::string Flags::Usage() const {
-  std::string out =
-      th::StrCat("usage: tracehouse ", command_, " [flags]\n\n", summary_, "\n\nflags:\n");
+  std::string out = th::StrCat("usage: tracehouse ", command_, " [flags]",
+                               positional_usage_.empty() ? "" : " ", positional_usage_, "\n\n",
+                               summary_, "\n\nflags:\n");
   for (const std::string& name : order_) {
     const Flag& f = flags_.find(name)->second;
     th::StrAppend(&out, "  --", name, f.is_bool ? "" : " VALUE", "\n      ", f.help);

@@ -20,6 +20,11 @@ class Flags {
   // Declares a flag taking a value. A `bool_flag` takes none (`--flag` sets it to "true").
   void Add(std::string name, std::string default_value, std::string help, bool bool_flag = false);
 
+  // Accepts arguments that are not flags (e.g. a query), collected in positionals(); `usage` names
+  // them in --help (e.g. "'<traceql>'"). Without it a positional argument is an error.
+  void AllowPositionals(std::string usage) { positional_usage_ = std::move(usage); }
+  const std::vector<std::string>& positionals() const { return positionals_; }
+
   // Parses args (without the program and subcommand names). Sets help_requested() on --help/-h.
   Status Parse(const std::vector<std::string>& args);
 
@@ -45,6 +50,8 @@ class Flags {
   std::vector<std::string> order_;
   std::map<std::string, Flag, std::less<>> flags_;
   bool help_ = false;
+  std::string positional_usage_;
+  std::vector<std::string> positionals_;
 };
 
 }  // namespace th

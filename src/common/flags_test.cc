@@ -35,6 +35,16 @@ TEST(Flags, MissingValueIsAnError) {
   EXPECT_FALSE(f.Parse({"--data-dir"}).ok());
 }
 
+TEST(Flags, PositionalsOnlyWhenAllowed) {
+  Flags f = Example();
+  EXPECT_FALSE(f.Parse({"{ }"}).ok());
+  Flags g = Example();
+  g.AllowPositionals("'<traceql>'");
+  ASSERT_TRUE(g.Parse({"--data-dir", "/d", "{ status = error }"}).ok());
+  EXPECT_EQ(g.positionals(), std::vector<std::string>{"{ status = error }"});
+  EXPECT_NE(g.Usage().find("[flags] '<traceql>'"), std::string::npos);
+}
+
 TEST(Flags, HelpListsFlagsWithDefaults) {
   Flags f = Example();
   ASSERT_TRUE(f.Parse({"--help"}).ok());
