@@ -9,7 +9,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git curl ca-certificates
   clang libclang-rt-14-dev
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
-  libabsl-dev libboost1.74-dev libsimdjson-dev libre2-dev zlib1g-dev
+  libabsl-dev libboost1.74-dev libsimdjson-dev libre2-dev libyaml-cpp-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   nodejs npm
 )

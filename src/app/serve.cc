@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "api/http/query_api.h"
+#include "app/config/serve_config.h"
 #include "common/flags.h"
 #include "common/http/server.h"
 #include "common/log.h"
@@ -23,7 +24,7 @@ int RunServe(const std::vector<std::string>& args) {
   Flags flags("serve",
               "Receives OTLP traces, stores them durably under the data directory and serves "
               "Grafana Tempo's query API.");
-  flags.Add("config", "", "collector-style YAML config (not supported yet: see README)");
+  flags.Add("config", "", "YAML config (server, storage, receivers.otlp; flags given override it)");
   flags.Add("data-dir", "./data", "where the write-ahead log lives");
   flags.Add("http-listen-address", "0.0.0.0:3200", "query API, /metrics and /ready");
   flags.Add("otlp-grpc-address", "0.0.0.0:4317", "OTLP/gRPC receiver; empty to disable");
@@ -31,11 +32,25 @@ int RunServe(const std::vector<std::string>& args) {
   flags.Add("otlp-max-recv-msg-size-mib", "4", "largest OTLP/gRPC message accepted");
   flags.Add("shutdown-grace", "10", "seconds in-flight requests get to finish on shutdown");
   if (std::optional<int> exit_code = flags.ParseCommandLine(args)) return *exit_code;
-  if (flags.IsSet("config")) {
-    std::fprintf(stderr,
-                 "serve: --config is not supported yet (collector-style configs arrive with the "
-                 "pipeline issue); use flags\n");
-    return 2;
+  ServeConfig config;
+  if (!flags.Get("config").empty()) {
+    Result<ServeConfig> loaded = LoadServeConfig(flags.Get("config"));
+    if (!loaded.ok()) {
+      std::fprintf(stderr, "serve: %s\n", std::string(Message(loaded.status())).c_str());
+      return 2;
+    }
+    config = std::move(loaded).value();
+  }
+  // Flags given on the command line win over the file; unset flags keep the file's values.
+  if (flags.IsSet("data-dir") || flags.Get("config").empty()) config.data_dir = flags.Get("data-dir");
+  if (flags.IsSet("http-listen-address") || flags.Get("config").empty()) {
+    config.http_listen_address = flags.Get("http-listen-address");
+  }
+  if (flags.IsSet("otlp-grpc-address")) config.otlp.grpc_endpoint = flags.Get("otlp-grpc-address");
+  if (flags.IsSet("otlp-http-address")) config.otlp.http_endpoint = flags.Get("otlp-http-address");
+  if (flags.IsSet("otlp-max-recv-msg-size-mib")) {
+    config.otlp.max_recv_msg_size_mib =
+        std::max(1, std::atoi(flags.Get("otlp-max-recv-msg-size-mib").c_str()));
   }
 
   // Signals are taken synchronously by the main thread; every thread started from here on
@@ -48,7 +63,9 @@ int RunServe(const std::vector<std::string>& args) {
   ::signal(SIGPIPE, SIG_IGN);
 
   store::StoreOptions store_options;
-  store_options.data_dir = flags.Get("data-dir");
+  store_options.data_dir = config.data_dir;
+  store_options.wal.segment_bytes = config.wal_segment_bytes;
+  store_options.wal.max_pending_bytes = config.wal_max_pending_bytes;
   auto store = store::Store::Open(store_options);
   if (!store.ok()) {
     log::Error("cannot open the store", "data_dir=", store_options.data_dir, " error=\"",
@@ -59,7 +76,7 @@ int RunServe(const std::vector<std::string>& args) {
 
   std::atomic<bool> ready{false};
   http::ServerOptions api_options;
-  api_options.address = flags.Get("http-listen-address");
+  api_options.address = config.http_listen_address;
   api_options.name = "api";
   api_options.threads =
       4;  // trace lookups decode records; keep one slow lookup from blocking the rest
@@ -73,11 +90,7 @@ int RunServe(const std::vector<std::string>& args) {
   }
   log::Info("listening", "component=api endpoint=", api_options.address, " port=", (*api)->port());
 
-  ingest::otlp::OtlpReceiverOptions otlp_options;
-  otlp_options.grpc_endpoint = flags.Get("otlp-grpc-address");
-  otlp_options.http_endpoint = flags.Get("otlp-http-address");
-  otlp_options.max_recv_msg_size_mib = std::atoi(flags.Get("otlp-max-recv-msg-size-mib").c_str());
-  if (otlp_options.max_recv_msg_size_mib <= 0) otlp_options.max_recv_msg_size_mib = 4;
+  ingest::otlp::OtlpReceiverOptions otlp_options = config.otlp;
   auto receiver = ingest::otlp::OtlpReceiver::Start(otlp_options, &store_exporter);
   if (!receiver.ok()) {
     log::Error("cannot start the OTLP receiver", "error=\"", receiver.status().message(), "\"");

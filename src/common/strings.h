@@ -46,6 +46,7 @@ requires(!std::is_arithmetic_v<T> && !std::is_convertible_v<T, std::string_view>
 
 template <typename... Args>
 void StrAppend(std::string* out, const Args&... args) {
+  (void)out;  // unused when called with no arguments
   (strings_internal::AppendOne(out, args), ...);
 }
 
