@@ -5,6 +5,7 @@
 
 #include <google/protobuf/util/json_util.h>
 
+#include "api/http/metrics_api.h"
 #include "api/http/search_api.h"
 #include "api/http/trace_id_param.h"
 #include "common/build_info.h"
@@ -155,6 +156,8 @@ http::Handler MakeQueryApiHandler(const store::Store* store, QueryApiOptions opt
     }
     if (http::Response search; ServeSearch(store, req, &search)) {
       respond(std::move(search));
+    } else if (http::Response metrics; ServeMetrics(store, req, &metrics)) {
+      respond(std::move(metrics));
     } else if (path.starts_with(kV2Prefix)) {
       respond(TraceById(store, req, /*v2=*/true));
     } else if (path.starts_with(kV1Prefix)) {

@@ -100,6 +100,19 @@ TEST_F(QueryApiTest, SeedTagSearch) {
   EXPECT_EQ(Get("/api/search?tags=service.name%3Dcart").body.find("traceID"), std::string::npos);
 }
 
+TEST_F(QueryApiTest, TraceQLSearch) {
+  http::Response r = Get("/api/search?q=%7B%20resource.service.name%20%3D%20%22checkout%22%20%7D");
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find("\"traceID\":\"abc\""), std::string::npos) << r.body;
+  http::Response none = Get("/api/search?q=%7B%20duration%20%3E%202s%20%7D");
+  EXPECT_EQ(none.body.find("traceID"), std::string::npos) << none.body;
+  http::Response bad = Get("/api/search?q=%7B%20.a%20%3D%3D%201%20%7D");  // { .a == 1 }
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("invalid TraceQL query: parse error at 1:"), std::string::npos)
+      << bad.body;
+  EXPECT_EQ(Get("/api/search?q=%7B%7D%20%7C%20rate()").status, 400);  // metrics query
+}
+
 TEST_F(QueryApiTest, SearchParameterErrors) {
   EXPECT_EQ(Get("/api/search?limit=0").status, 400);
   EXPECT_EQ(Get("/api/search?minDuration=fast").status, 400);

@@ -9,9 +9,11 @@
 #include "common/json.h"
 #include "common/status_codes.h"
 #include "common/strings.h"
+#include "query/exec/search.h"
 #include "query/search/search_result.h"
 #include "query/search/tag_catalog.h"
 #include "query/search/tags_search.h"
+#include "query/traceql/traceql.h"
 
 namespace th::api {
 namespace {
@@ -88,6 +90,68 @@ std::string BareParamsAsTags(const http::Request& req) {
   return tags;
 }
 
+// What every search takes, whether by tags or by TraceQL.
+struct SearchParams {
+  store::ScanRequest scan;
+  uint32_t limit = 20;
+  uint32_t spss = 3;
+  uint64_t min_duration_nanos = 0;
+  uint64_t max_duration_nanos = UINT64_MAX;
+};
+
+Result<SearchParams> ParseSearchParams(const http::Request& req) {
+  SearchParams p;
+  std::string v;
+  if (req.QueryParam("minDuration", &v) && !v.empty()) {
+    ASSIGN_OR_RETURN(p.min_duration_nanos, ParseGoDuration("minDuration", v));
+  }
+  if (req.QueryParam("maxDuration", &v) && !v.empty()) {
+    ASSIGN_OR_RETURN(p.max_duration_nanos, ParseGoDuration("maxDuration", v));
+    if (p.max_duration_nanos < p.min_duration_nanos) {
+      return absl::InvalidArgumentError("invalid maxDuration: must be greater than minDuration");
+    }
+  }
+  if (req.QueryParam("limit", &v) && !v.empty()) {
+    auto limit = ParseUint("limit", v);
+    if (!limit.ok() || *limit == 0) {
+      return absl::InvalidArgumentError("invalid limit: must be a positive number");
+    }
+    p.limit = static_cast<uint32_t>(std::min<uint64_t>(*limit, UINT32_MAX));
+  }
+  if (req.QueryParam("spss", &v) && !v.empty()) {
+    auto spss = ParseUint("spss", v);
+    if (!spss.ok() || *spss == 0) {
+      return absl::InvalidArgumentError("invalid spss: must be a positive number");
+    }
+    p.spss = static_cast<uint32_t>(std::min<uint64_t>(*spss, UINT32_MAX));
+  }
+  ASSIGN_OR_RETURN(p.scan, ScanFor(req));
+  return p;
+}
+
+http::Response SearchTraceQL(const store::Store* store, const std::string& q, SearchParams params) {
+  query::traceql::ParseError error;
+  Result<std::unique_ptr<query::traceql::Query>> parsed = query::traceql::Parse(q, &error);
+  if (!parsed.ok()) {
+    // Tempo answers parse, validation and unsupported errors alike with 400.
+    return http::Response::Text(400, th::StrCat("invalid TraceQL query: ", error.ToString()));
+  }
+  if ((*parsed)->IsMetrics()) {
+    return http::Response::Text(
+        400, "invalid TraceQL query: metrics queries are answered by /api/metrics/query_range "
+             "and /api/metrics/query");
+  }
+  query::exec::SearchOptions options;
+  options.scan = std::move(params.scan);
+  options.limit = params.limit;
+  options.spans_per_span_set = params.spss;
+  options.min_duration_nanos = params.min_duration_nanos;
+  options.max_duration_nanos = params.max_duration_nanos == UINT64_MAX ? 0 : params.max_duration_nanos;
+  Result<query::SearchResult> result = query::exec::SearchTraceQL(*store, **parsed, options);
+  if (!result.ok()) return Error(result.status());
+  return http::Response::Json(200, query::SearchResultJson(*result));
+}
+
 http::Response Search(const store::Store* store, const http::Request& req) {
   std::string q, tags, v;
   bool has_q = req.QueryParam("q", &q) && !q.empty();
@@ -95,48 +159,22 @@ http::Response Search(const store::Store* store, const http::Request& req) {
   if (has_q && has_tags) {
     return http::Response::Text(400, "invalid request: q and tags are mutually exclusive");
   }
-  if (has_q) {
-    return http::Response::Text(
-        501, "TraceQL search (q) is not implemented yet; legacy tags search is (tags=k=v)");
-  }
+  Result<SearchParams> params = ParseSearchParams(req);
+  if (!params.ok()) return Error(params.status());
+  if (has_q) return SearchTraceQL(store, q, std::move(params).value());
+
   bool has_range = (req.QueryParam("start", &v) && !v.empty()) ||
                    (req.QueryParam("end", &v) && !v.empty());
   if (!has_tags && !has_range) tags = BareParamsAsTags(req);
-
   Result<query::TagsFilter> filter = query::TagsFilter::Parse(tags);
   if (!filter.ok()) return Error(filter.status());
   query::TagsSearchRequest request;
   request.filter = std::move(filter).value();
-  if (req.QueryParam("minDuration", &v) && !v.empty()) {
-    auto d = ParseGoDuration("minDuration", v);
-    if (!d.ok()) return Error(d.status());
-    request.filter.set_min_duration_nanos(*d);
-  }
-  if (req.QueryParam("maxDuration", &v) && !v.empty()) {
-    auto d = ParseGoDuration("maxDuration", v);
-    if (!d.ok()) return Error(d.status());
-    request.filter.set_max_duration_nanos(*d);
-    if (request.filter.max_duration_nanos() < request.filter.min_duration_nanos()) {
-      return http::Response::Text(400, "invalid maxDuration: must be greater than minDuration");
-    }
-  }
-  if (req.QueryParam("limit", &v) && !v.empty()) {
-    auto limit = ParseUint("limit", v);
-    if (!limit.ok() || *limit == 0) {
-      return http::Response::Text(400, "invalid limit: must be a positive number");
-    }
-    request.limit = static_cast<uint32_t>(std::min<uint64_t>(*limit, UINT32_MAX));
-  }
-  if (req.QueryParam("spss", &v) && !v.empty()) {
-    auto spss = ParseUint("spss", v);
-    if (!spss.ok() || *spss == 0) {
-      return http::Response::Text(400, "invalid spss: must be a positive number");
-    }
-    request.spans_per_span_set = static_cast<uint32_t>(std::min<uint64_t>(*spss, UINT32_MAX));
-  }
-  Result<store::ScanRequest> scan = ScanFor(req);
-  if (!scan.ok()) return Error(scan.status());
-  request.scan = std::move(scan).value();
+  request.filter.set_min_duration_nanos(params->min_duration_nanos);
+  request.filter.set_max_duration_nanos(params->max_duration_nanos);
+  request.limit = params->limit;
+  request.spans_per_span_set = params->spss;
+  request.scan = std::move(params->scan);
   Result<query::SearchResult> result = query::SearchByTags(*store, request);
   if (!result.ok()) return Error(result.status());
   return http::Response::Json(200, query::SearchResultJson(*result));

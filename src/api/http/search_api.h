@@ -1,5 +1,5 @@
-// Tempo's search and autocomplete endpoints on the query API: /api/search (legacy `tags`;
-// TraceQL `q` arrives with the TraceQL engine), /api/search/tags, /api/v2/search/tags,
+// Tempo's search and autocomplete endpoints on the query API: /api/search (TraceQL `q`, or
+// legacy `tags`), /api/search/tags, /api/v2/search/tags,
 // /api/search/tag/<tag>/values and /api/v2/search/tag/<tag>/values. Shapes as Tempo's
 // (../shared/reference/tempo.md §b.1–b.2). Thread-safe: the store is.
 #pragma once
