@@ -1,10 +1,10 @@
 // TraceQL scan rate over the head: loadgen's realistic traces (~70 spans, 12 services, 8
 // attributes per span) are stored, then each query runs over all of them (no limit). Items
 // processed are spans scanned; the rate is per core (one thread).
-#include <benchmark/benchmark.h>
-
 #include <filesystem>
 #include <future>
+
+#include <benchmark/benchmark.h>
 
 #include "common/allocator.h"
 #include "query/exec/search.h"
@@ -18,7 +18,8 @@ constexpr size_t kSpans = 300000;
 
 th::store::Store& TheStore() {
   static th::store::Store* store = [] {
-    auto dir = std::filesystem::temp_directory_path() / ("query_bench_" + std::to_string(::getpid()));
+    auto dir =
+        std::filesystem::temp_directory_path() / ("query_bench_" + std::to_string(::getpid()));
     std::filesystem::remove_all(dir);
     th::store::StoreOptions options;
     options.data_dir = dir.string();
@@ -70,8 +71,7 @@ BENCHMARK_CAPTURE(RunQuery, service_name, "{ resource.service.name = \"payment\"
 BENCHMARK_CAPTURE(RunQuery, structural,
                   "{ resource.service.name = \"frontend\" } >> { status = error }")
     ->Unit(benchmark::kMillisecond);
-BENCHMARK_CAPTURE(RunQuery, aggregate,
-                  "{ .service.name = \"checkout\" } | avg(duration) > 500ms")
+BENCHMARK_CAPTURE(RunQuery, aggregate, "{ .service.name = \"checkout\" } | avg(duration) > 500ms")
     ->Unit(benchmark::kMillisecond);
 
 }  // namespace

@@ -1,9 +1,9 @@
 #include "app/query_command.h"
 
-#include <simdjson.h>
-
 #include <cstdio>
 #include <ctime>
+
+#include <simdjson.h>
 
 #include "app/trace_table.h"
 #include "common/flags.h"
@@ -93,7 +93,8 @@ int PrintSearchTable(const std::string& body) {
                 id.data(), static_cast<int>(std::min<size_t>(service.size(), 20)), service.data(),
                 static_cast<int>(std::min<size_t>(name.size(), 28)), name.data(),
                 FormatTime(std::strtoull(std::string(start).c_str(), nullptr, 10)).c_str(),
-                static_cast<unsigned long long>(duration), static_cast<unsigned long long>(matched));
+                static_cast<unsigned long long>(duration),
+                static_cast<unsigned long long>(matched));
     ++n;
   }
   std::printf("%zu traces\n", n);
@@ -125,8 +126,8 @@ int RunQuery(const std::vector<std::string>& args) {
     return Fail("give one TraceQL query (quoted), or --trace <id>; see --help");
   }
   std::string target = th::StrCat("/api/search?q=", http::UrlEncode(flags.positionals()[0]),
-                                   "&limit=", http::UrlEncode(flags.Get("limit")),
-                                   "&spss=", http::UrlEncode(flags.Get("spss")));
+                                  "&limit=", http::UrlEncode(flags.Get("limit")),
+                                  "&spss=", http::UrlEncode(flags.Get("spss")));
   if (!flags.Get("since").empty()) {
     std::string since = flags.Get("since");
     char unit = since.empty() ? 's' : since.back();

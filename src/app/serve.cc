@@ -42,7 +42,8 @@ int RunServe(const std::vector<std::string>& args) {
     config = std::move(loaded).value();
   }
   // Flags given on the command line win over the file; unset flags keep the file's values.
-  if (flags.IsSet("data-dir") || flags.Get("config").empty()) config.data_dir = flags.Get("data-dir");
+  if (flags.IsSet("data-dir") || flags.Get("config").empty())
+    config.data_dir = flags.Get("data-dir");
   if (flags.IsSet("http-listen-address") || flags.Get("config").empty()) {
     config.http_listen_address = flags.Get("http-listen-address");
   }

@@ -53,9 +53,9 @@ std::string RenderTraceTable(const model::SpanBatch& b) {
   std::sort(roots.begin(), roots.end(), by_start);
   for (auto& [_, kids] : children) std::sort(kids.begin(), kids.end(), by_start);
 
-  std::string out = th::StrCat("trace ", model::ToHex(c.trace_id[0].View()), ": ", c.size(),
-                               " spans, ", services.size(), " services, ", Millis(end - start),
-                               " ms\n");
+  std::string out =
+      th::StrCat("trace ", model::ToHex(c.trace_id[0].View()), ": ", c.size(), " spans, ",
+                 services.size(), " services, ", Millis(end - start), " ms\n");
   char header[128];
   std::snprintf(header, sizeof(header), "%12s %12s  %-20s %s\n", "offset ms", "duration ms",
                 "service", "span");
@@ -66,8 +66,8 @@ std::string RenderTraceTable(const model::SpanBatch& b) {
     printed[i] = true;
     std::string name = std::string(static_cast<size_t>(depth) * 2, ' ') + std::string(c.name[i]);
     if (c.status_code[i] == model::kStatusError) {
-      th::StrAppend(&name, "  [error", c.status_message[i].empty() ? "" : ": ",
-                    c.status_message[i], "]");
+      th::StrAppend(&name, "  [error", c.status_message[i].empty() ? "" : ": ", c.status_message[i],
+                    "]");
     }
     char line[512];
     std::snprintf(line, sizeof(line), "%12s %12s  %-20.*s %s\n",

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "model/otlp_decode.h"
+
 #include "opentelemetry/proto/trace/v1/trace.pb.h"
 
 namespace th::app {
@@ -26,8 +27,9 @@ TEST(TraceTable, IndentsChildrenUnderParentsInStartOrder) {
     return s;
   };
   add(3, 1, "second child", 300, 400);
-  add(1, 0, "root", 0, 500)->mutable_status()->set_code(
-      opentelemetry::proto::trace::v1::Status::STATUS_CODE_ERROR);
+  add(1, 0, "root", 0, 500)
+      ->mutable_status()
+      ->set_code(opentelemetry::proto::trace::v1::Status::STATUS_CODE_ERROR);
   add(2, 1, "first child", 100, 200);
   add(4, 9, "orphan", 50, 60);
   auto decoded = model::DecodeOtlpTracesProto(data.SerializeAsString(), "t");

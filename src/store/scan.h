@@ -24,6 +24,9 @@ struct ScanRequest {
   bool most_recent_first = false;
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
   const std::atomic<bool>* cancelled = nullptr;  // checked between traces
+  // Stop with ResourceExhausted once this many spans were visited (0: no limit), so one query
+  // cannot monopolise the store.
+  uint64_t max_spans = 0;
 };
 
 struct ScanStats {

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <string>
 
+#include "api/http/query_limits.h"
 #include "common/status_codes.h"
 #include "common/strings.h"
 #include "query/metrics/metrics.h"
@@ -16,7 +17,6 @@
 namespace th::api {
 namespace {
 
-constexpr auto kQueryTimeout = std::chrono::seconds(30);
 constexpr uint64_t kSecond = 1000000000ull;
 constexpr uint64_t kDefaultSince = 3600 * kSecond;
 // Unix seconds have at most 10 digits until the year 2286; longer integers are nanoseconds.
@@ -122,9 +122,7 @@ http::Response Query(const store::Store* store, const http::Request& req, bool i
   }
   request.start_unix_nano = start;
   request.end_unix_nano = end;
-  std::string tenant(req.Header("x-scope-orgid"));
-  request.scan.tenant = tenant.empty() ? std::string(model::kDefaultTenant) : tenant;
-  request.scan.deadline = std::chrono::steady_clock::now() + kQueryTimeout;
+  request.scan = NewScanRequest(req);
 
   auto compiled = query::metrics::MetricsQuery::Compile(**parsed);
   if (!compiled.ok()) {

@@ -6,6 +6,7 @@
 #include <google/protobuf/util/json_util.h>
 
 #include "api/http/metrics_api.h"
+#include "api/http/query_limits.h"
 #include "api/http/search_api.h"
 #include "api/http/trace_id_param.h"
 #include "common/build_info.h"
@@ -79,8 +80,7 @@ http::Response TraceById(const store::Store* store, const http::Request& req, bo
   if (!id.ok()) return http::Response::Text(400, std::string(id.status().message()));
   Result<store::TimeRange> range = ParseRange(req);
   if (!range.ok()) return http::Response::Text(400, std::string(range.status().message()));
-  std::string tenant(req.Header("x-scope-orgid"));
-  if (tenant.empty()) tenant = model::kDefaultTenant;
+  std::string tenant = TenantOf(req);
 
   Result<std::string> otlp = store->FindTrace(tenant, *id, *range);
   if (!otlp.ok()) {

@@ -1,12 +1,13 @@
 // The query API's handler called directly (no sockets): routing, parameters and bodies.
 #include "api/http/query_api.h"
 
-#include <gtest/gtest.h>
-
 #include <filesystem>
 #include <future>
 
+#include <gtest/gtest.h>
+
 #include "model/otlp_decode.h"
+
 #include "opentelemetry/proto/trace/v1/trace.pb.h"
 #include "tempopb/tempo.pb.h"
 
@@ -128,7 +129,8 @@ TEST_F(QueryApiTest, LegacyBareParamsAreTags) {
 }
 
 TEST_F(QueryApiTest, TagsAndValues) {
-  EXPECT_NE(Get("/api/search/tags").body.find("\"tagNames\":[\"service.name\"]"), std::string::npos);
+  EXPECT_NE(Get("/api/search/tags").body.find("\"tagNames\":[\"service.name\"]"),
+            std::string::npos);
   EXPECT_EQ(Get("/api/v2/search/tags?scope=resource").body,
             "{\"scopes\":[{\"name\":\"resource\",\"tags\":[\"service.name\"]}],\"metrics\":{}}");
   EXPECT_EQ(Get("/api/v2/search/tags?scope=nope").status, 400);
@@ -136,6 +138,22 @@ TEST_F(QueryApiTest, TagsAndValues) {
             "{\"tagValues\":[\"checkout\"],\"metrics\":{}}");
   EXPECT_EQ(Get("/api/v2/search/tag/span:name/values").body,
             "{\"tagValues\":[{\"type\":\"string\",\"value\":\"GET /cart\"}],\"metrics\":{}}");
+}
+
+TEST_F(QueryApiTest, AutocompleteNarrowsByQ) {
+  // { resource.service.name = "checkout" } keeps the one span; "cart" keeps none.
+  EXPECT_EQ(
+      Get("/api/v2/search/tag/span:name/values?q=%7Bresource.service.name%3D%22checkout%22%7D")
+          .body,
+      "{\"tagValues\":[{\"type\":\"string\",\"value\":\"GET /cart\"}],\"metrics\":{}}");
+  EXPECT_EQ(
+      Get("/api/v2/search/tag/span:name/values?q=%7Bresource.service.name%3D%22cart%22%7D").body,
+      "{\"tagValues\":[],\"metrics\":{}}");
+  // Half-typed queries (as Grafana sends them) narrow nothing.
+  EXPECT_EQ(Get("/api/v2/search/tag/span:name/values?q=%7Bresource.service.name%3D%7D").body,
+            "{\"tagValues\":[{\"type\":\"string\",\"value\":\"GET /cart\"}],\"metrics\":{}}");
+  EXPECT_EQ(Get("/api/v2/search/tags?scope=resource&q=%7Bname%3D%22x%22%7D").body,
+            "{\"scopes\":[{\"name\":\"resource\",\"tags\":[]}],\"metrics\":{}}");
 }
 
 TEST_F(QueryApiTest, OperationalEndpoints) {

@@ -5,29 +5,26 @@
 #include <set>
 #include <string>
 
-#include "absl/time/time.h"
+#include "api/http/query_limits.h"
 #include "common/json.h"
 #include "common/status_codes.h"
 #include "common/strings.h"
+#include "query/exec/exec.h"
 #include "query/exec/search.h"
 #include "query/search/search_result.h"
 #include "query/search/tag_catalog.h"
 #include "query/search/tags_search.h"
 #include "query/traceql/traceql.h"
 
+#include "absl/time/time.h"
+
 namespace th::api {
 namespace {
 
-constexpr auto kQueryTimeout = std::chrono::seconds(30);
 constexpr size_t kDefaultTagValuesLimit = 10000;
 
 http::Response Error(const Status& s) {
   return http::Response::Text(HttpStatusFor(s), std::string(Message(s)));
-}
-
-std::string Tenant(const http::Request& req) {
-  std::string t(req.Header("x-scope-orgid"));
-  return t.empty() ? std::string(model::kDefaultTenant) : t;
 }
 
 Result<uint64_t> ParseUint(std::string_view name, const std::string& v) {
@@ -51,9 +48,7 @@ Result<uint64_t> ParseGoDuration(std::string_view name, const std::string& v) {
 
 // start/end in unix seconds, both optional.
 Result<store::ScanRequest> ScanFor(const http::Request& req) {
-  store::ScanRequest scan;
-  scan.tenant = Tenant(req);
-  scan.deadline = std::chrono::steady_clock::now() + kQueryTimeout;
+  store::ScanRequest scan = NewScanRequest(req);
   std::string v;
   if (req.QueryParam("start", &v) && !v.empty()) {
     ASSIGN_OR_RETURN(uint64_t s, ParseUint("start", v));
@@ -73,7 +68,7 @@ Result<store::ScanRequest> ScanFor(const http::Request& req) {
 // accepts when neither q, tags, start nor end is given.
 std::string BareParamsAsTags(const http::Request& req) {
   static constexpr std::string_view kKnown[] = {"limit", "minDuration", "maxDuration", "spss",
-                                                 "q", "tags", "start", "end"};
+                                                "q",     "tags",        "start",       "end"};
   std::string tags;
   std::string_view rest = req.query;
   while (!rest.empty()) {
@@ -138,15 +133,17 @@ http::Response SearchTraceQL(const store::Store* store, const std::string& q, Se
   }
   if ((*parsed)->IsMetrics()) {
     return http::Response::Text(
-        400, "invalid TraceQL query: metrics queries are answered by /api/metrics/query_range "
-             "and /api/metrics/query");
+        400,
+        "invalid TraceQL query: metrics queries are answered by /api/metrics/query_range "
+        "and /api/metrics/query");
   }
   query::exec::SearchOptions options;
   options.scan = std::move(params.scan);
   options.limit = params.limit;
   options.spans_per_span_set = params.spss;
   options.min_duration_nanos = params.min_duration_nanos;
-  options.max_duration_nanos = params.max_duration_nanos == UINT64_MAX ? 0 : params.max_duration_nanos;
+  options.max_duration_nanos =
+      params.max_duration_nanos == UINT64_MAX ? 0 : params.max_duration_nanos;
   Result<query::SearchResult> result = query::exec::SearchTraceQL(*store, **parsed, options);
   if (!result.ok()) return Error(result.status());
   return http::Response::Json(200, query::SearchResultJson(*result));
@@ -163,8 +160,8 @@ http::Response Search(const store::Store* store, const http::Request& req) {
   if (!params.ok()) return Error(params.status());
   if (has_q) return SearchTraceQL(store, q, std::move(params).value());
 
-  bool has_range = (req.QueryParam("start", &v) && !v.empty()) ||
-                   (req.QueryParam("end", &v) && !v.empty());
+  bool has_range =
+      (req.QueryParam("start", &v) && !v.empty()) || (req.QueryParam("end", &v) && !v.empty());
   if (!has_tags && !has_range) tags = BareParamsAsTags(req);
   Result<query::TagsFilter> filter = query::TagsFilter::Parse(tags);
   if (!filter.ok()) return Error(filter.status());
@@ -178,6 +175,29 @@ http::Response Search(const store::Store* store, const http::Request& req) {
   Result<query::SearchResult> result = query::SearchByTags(*store, request);
   if (!result.ok()) return Error(result.status());
   return http::Response::Json(200, query::SearchResultJson(*result));
+}
+
+// The `q` of the v2 autocomplete endpoints: a TraceQL filter narrowing which spans' tags count.
+// Tempo parses it leniently, since Grafana sends half-typed queries; a `q` that does not parse or
+// validate, or is a metrics query, narrows nothing.
+query::SpanFilter AutocompleteFilter(const http::Request& req) {
+  std::string q;
+  if (!req.QueryParam("q", &q) || q.empty()) return {};
+  auto parsed = query::traceql::Parse(q);
+  if (!parsed.ok() || (*parsed)->IsMetrics()) return {};
+  auto executor = query::exec::Executor::Compile(**parsed);
+  if (!executor.ok()) return {};
+  std::shared_ptr<const query::exec::Executor> shared(std::move(executor).value());
+  return [shared](const model::SpanBatch& trace) {
+    std::vector<bool> keep(trace.span_count(), false);
+    query::exec::EvalState state;
+    std::vector<query::exec::Spanset> sets;
+    if (!shared->Evaluate(trace, &state, &sets).ok()) return keep;
+    for (const auto& set : sets) {
+      for (uint32_t span : set.spans) keep[span] = true;
+    }
+    return keep;
+  };
 }
 
 size_t LimitParam(const http::Request& req, size_t fallback) {
@@ -203,22 +223,26 @@ http::Response TagNames(const store::Store* store, const http::Request& req, boo
   if (!scan.ok()) return Error(scan.status());
   std::string scope;
   req.QueryParam("scope", &scope);
-  static constexpr std::string_view kScopes[] = {"resource", "span", "event", "link",
-                                                  "instrumentation", "intrinsic"};
+  static constexpr std::string_view kScopes[] = {"resource",        "span",     "event", "link",
+                                                 "instrumentation", "intrinsic"};
   if (!scope.empty() && scope != "all" &&
       std::find(std::begin(kScopes), std::end(kScopes), scope) == std::end(kScopes)) {
     return http::Response::Text(
         400, th::StrCat("invalid scope \"", scope,
                         "\": one of resource, span, event, link, instrumentation, intrinsic"));
   }
-  Result<query::TagNamesByScope> names = query::CollectTagNames(*store, *scan, LimitParam(req, 0));
+  Result<query::TagNamesByScope> names = query::CollectTagNames(
+      *store, *scan, LimitParam(req, 0), v2 ? AutocompleteFilter(req) : query::SpanFilter());
   if (!names.ok()) return Error(names.status());
   std::set<std::string> intrinsic(query::IntrinsicTagNames().begin(),
                                   query::IntrinsicTagNames().end());
   const std::pair<std::string_view, const std::set<std::string>*> by_scope[] = {
-      {"resource", &names->resource}, {"span", &names->span},
-      {"event", &names->event},       {"link", &names->link},
-      {"instrumentation", &names->instrumentation}, {"intrinsic", &intrinsic}};
+      {"resource", &names->resource},
+      {"span", &names->span},
+      {"event", &names->event},
+      {"link", &names->link},
+      {"instrumentation", &names->instrumentation},
+      {"intrinsic", &intrinsic}};
   auto wanted = [&](std::string_view s) { return scope.empty() || scope == "all" || scope == s; };
   if (!v2) {
     std::set<std::string> all;
@@ -249,7 +273,8 @@ http::Response TagValues(const store::Store* store, const http::Request& req, st
   Result<store::ScanRequest> scan = ScanFor(req);
   if (!scan.ok()) return Error(scan.status());
   Result<std::vector<query::TagValue>> values =
-      query::CollectTagValues(*store, *scan, tag, v2, LimitParam(req, kDefaultTagValuesLimit));
+      query::CollectTagValues(*store, *scan, tag, v2, LimitParam(req, kDefaultTagValuesLimit),
+                              v2 ? AutocompleteFilter(req) : query::SpanFilter());
   if (!values.ok()) return Error(values.status());
   if (!v2) {
     std::set<std::string> plain;
@@ -260,8 +285,8 @@ http::Response TagValues(const store::Store* store, const http::Request& req, st
   std::string out = "{\"tagValues\":[";
   for (size_t k = 0; k < values->size(); ++k) {
     if (k > 0) out += ",";
-    th::StrAppend(&out, "{\"type\":\"", (*values)[k].type, "\",\"value\":",
-                  JsonQuote((*values)[k].value), "}");
+    th::StrAppend(&out, "{\"type\":\"", (*values)[k].type,
+                  "\",\"value\":", JsonQuote((*values)[k].value), "}");
   }
   out += "],\"metrics\":{}}";
   return http::Response::Json(200, std::move(out));

@@ -34,7 +34,8 @@ Result<std::string> ExpandEnv(std::string_view text, const EnvLookup& lookup) {
       continue;
     }
     size_t close = text.find('}', i + 2);
-    if (close == std::string_view::npos || text.substr(i, close - i).find('\n') != std::string_view::npos) {
+    if (close == std::string_view::npos ||
+        text.substr(i, close - i).find('\n') != std::string_view::npos) {
       return absl::InvalidArgumentError(th::StrCat("line ", line, ": unterminated \"${\""));
     }
     std::string_view inner = text.substr(i + 2, close - i - 2);

@@ -2,14 +2,14 @@
 // Status that points at the file, line and column (STYLE.md §5).
 #include "app/config/serve_config.h"
 
-#include <yaml-cpp/yaml.h>
-
 #include <fstream>
 #include <initializer_list>
 #include <sstream>
 
 #include "app/config/env_expand.h"
 #include "common/strings.h"
+
+#include <yaml-cpp/yaml.h>
 
 namespace th::app {
 namespace {
@@ -20,8 +20,8 @@ class ConfigReader {
 
   Status Error(const YAML::Node& at, std::string_view key, std::string_view message) const {
     YAML::Mark m = at.Mark();
-    return absl::InvalidArgumentError(th::StrCat(name_, ":", m.line + 1, ":", m.column + 1, ": ",
-                                                 key, ": ", message));
+    return absl::InvalidArgumentError(
+        th::StrCat(name_, ":", m.line + 1, ":", m.column + 1, ": ", key, ": ", message));
   }
 
   // Fails on the first key of `map` that is not in `known`.
@@ -157,8 +157,7 @@ Status ReadRoot(const ConfigReader& r, const YAML::Node& root, ServeConfig* c) {
                      "collector pipelines are not supported by this version yet; serve runs "
                      "otlp → store (remove this section)");
     } else {
-      return r.Error(kv.first, key,
-                     "unknown key (known: server, storage, receivers)");
+      return r.Error(kv.first, key, "unknown key (known: server, storage, receivers)");
     }
   }
   return absl::OkStatus();

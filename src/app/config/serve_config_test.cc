@@ -51,7 +51,8 @@ TEST(ServeConfig, ProtocolLeftOutIsNotServed) {
 TEST(ServeConfig, UnknownKeyNamesFileLineColumnAndKey) {
   auto c = ParseServeConfig("storage:\n  path: /x\n  retention: 14d\n", "cfg.yaml");
   ASSERT_FALSE(c.ok());
-  EXPECT_EQ(c.status().message(), "cfg.yaml:3:3: storage.retention: unknown key (known: path, wal)");
+  EXPECT_EQ(c.status().message(),
+            "cfg.yaml:3:3: storage.retention: unknown key (known: path, wal)");
 }
 
 TEST(ServeConfig, WrongTypeAndBadValuesPointAtTheValue) {

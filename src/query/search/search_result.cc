@@ -2,9 +2,10 @@
 
 #include <cmath>
 
-#include "absl/strings/escaping.h"
 #include "common/json.h"
 #include "common/strings.h"
+
+#include "absl/strings/escaping.h"
 
 namespace th::query {
 
@@ -22,9 +23,12 @@ SpanResult MakeSpanResult(const model::SpanBatch& batch, uint32_t i) {
 
 std::string AnyValueJson(const model::SpanBatch& batch, const model::AnyValue& v) {
   switch (v.type) {
-    case model::ValueType::kString: return th::StrCat("{\"stringValue\":", JsonQuote(v.bytes), "}");
-    case model::ValueType::kBool: return th::StrCat("{\"boolValue\":", v.bool_value, "}");
-    case model::ValueType::kInt: return th::StrCat("{\"intValue\":\"", v.int_value, "\"}");
+    case model::ValueType::kString:
+      return th::StrCat("{\"stringValue\":", JsonQuote(v.bytes), "}");
+    case model::ValueType::kBool:
+      return th::StrCat("{\"boolValue\":", v.bool_value, "}");
+    case model::ValueType::kInt:
+      return th::StrCat("{\"intValue\":\"", v.int_value, "\"}");
     case model::ValueType::kDouble:
       if (!std::isfinite(v.double_value)) {
         return th::StrCat("{\"doubleValue\":\"",
@@ -36,7 +40,8 @@ std::string AnyValueJson(const model::SpanBatch& batch, const model::AnyValue& v
       return th::StrCat("{\"doubleValue\":", v.double_value, "}");
     case model::ValueType::kBytes:
       return th::StrCat("{\"bytesValue\":\"",
-                        absl::Base64Escape(absl::string_view(v.bytes.data(), v.bytes.size())), "\"}");
+                        absl::Base64Escape(absl::string_view(v.bytes.data(), v.bytes.size())),
+                        "\"}");
     case model::ValueType::kArray: {
       std::string out = "{\"arrayValue\":{\"values\":[";
       for (uint32_t k = v.range.begin; k < v.range.end(); ++k) {
@@ -49,12 +54,13 @@ std::string AnyValueJson(const model::SpanBatch& batch, const model::AnyValue& v
       std::string out = "{\"kvlistValue\":{\"values\":[";
       for (uint32_t k = v.range.begin; k < v.range.end(); ++k) {
         if (k != v.range.begin) out += ",";
-        th::StrAppend(&out, "{\"key\":", JsonQuote(batch.key_values[k].key), ",\"value\":",
-                      AnyValueJson(batch, batch.key_values[k].value), "}");
+        th::StrAppend(&out, "{\"key\":", JsonQuote(batch.key_values[k].key),
+                      ",\"value\":", AnyValueJson(batch, batch.key_values[k].value), "}");
       }
       return out + "]}}";
     }
-    case model::ValueType::kEmpty: return "{}";
+    case model::ValueType::kEmpty:
+      return "{}";
   }
   return "{}";
 }
@@ -81,9 +87,9 @@ void AppendSpanSet(const SpanSetResult& set, std::string* out) {
   for (size_t k = 0; k < set.spans.size(); ++k) {
     const SpanResult& s = set.spans[k];
     if (k > 0) *out += ",";
-    th::StrAppend(out, "{\"spanID\":\"", model::ToHex(s.id.View()), "\",\"name\":", JsonQuote(s.name),
-                  ",\"startTimeUnixNano\":\"", s.start_unix_nano, "\",\"durationNanos\":\"",
-                  s.duration_nanos, "\"");
+    th::StrAppend(out, "{\"spanID\":\"", model::ToHex(s.id.View()),
+                  "\",\"name\":", JsonQuote(s.name), ",\"startTimeUnixNano\":\"", s.start_unix_nano,
+                  "\",\"durationNanos\":\"", s.duration_nanos, "\"");
     if (!s.attributes.empty()) {
       *out += ",";
       AppendAttributes(s.attributes, out);
@@ -106,8 +112,8 @@ std::string SearchResultJson(const SearchResult& result) {
     const TraceResult& tr = result.traces[t];
     const TraceSummary& s = tr.summary;
     if (t > 0) out += ",";
-    th::StrAppend(&out, "{\"traceID\":\"", TrimmedTraceIdHex(s.id), "\",\"rootServiceName\":",
-                  JsonQuote(s.root_service_name));
+    th::StrAppend(&out, "{\"traceID\":\"", TrimmedTraceIdHex(s.id),
+                  "\",\"rootServiceName\":", JsonQuote(s.root_service_name));
     if (!s.root_span_name.empty()) {
       th::StrAppend(&out, ",\"rootTraceName\":", JsonQuote(s.root_span_name));
     }

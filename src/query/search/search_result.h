@@ -27,8 +27,8 @@ struct SpanResult {
 };
 
 struct SpanSetResult {
-  std::vector<SpanResult> spans;  // at most `spss`
-  uint32_t matched = 0;           // spans in the spanset before truncation
+  std::vector<SpanResult> spans;            // at most `spss`
+  uint32_t matched = 0;                     // spans in the spanset before truncation
   std::vector<ResultAttribute> attributes;  // by() groups, aggregate values
 };
 

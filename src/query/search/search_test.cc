@@ -1,13 +1,14 @@
-#include <gtest/gtest.h>
-
 #include <filesystem>
 #include <future>
 
+#include <gtest/gtest.h>
+
 #include "model/otlp_decode.h"
-#include "opentelemetry/proto/trace/v1/trace.pb.h"
 #include "query/search/search_result.h"
 #include "query/search/tag_catalog.h"
 #include "query/search/tags_search.h"
+
+#include "opentelemetry/proto/trace/v1/trace.pb.h"
 
 namespace th::query {
 namespace {

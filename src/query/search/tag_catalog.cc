@@ -19,17 +19,19 @@ TagRef ParseTag(std::string_view tag, bool traceql_identifier) {
     std::string_view text;
     Source source;
   };
-  static constexpr Prefix kPrefixes[] = {
-      {"resource.", Source::kResource}, {"span.", Source::kSpan},
-      {"event.", Source::kEvent},       {"link.", Source::kLink},
-      {"instrumentation.", Source::kInstrumentation}, {".", Source::kUnscoped}};
+  static constexpr Prefix kPrefixes[] = {{"resource.", Source::kResource},
+                                         {"span.", Source::kSpan},
+                                         {"event.", Source::kEvent},
+                                         {"link.", Source::kLink},
+                                         {"instrumentation.", Source::kInstrumentation},
+                                         {".", Source::kUnscoped}};
   for (const Prefix& p : kPrefixes) {
     if (tag.starts_with(p.text)) return {p.source, std::string(tag.substr(p.text.size()))};
   }
   static const std::pair<std::string_view, std::string_view> kAliases[] = {
-      {"name", "span:name"},           {"status", "span:status"},
-      {"kind", "span:kind"},           {"statusMessage", "span:statusMessage"},
-      {"rootName", "trace:rootName"},  {"rootServiceName", "trace:rootService"}};
+      {"name", "span:name"},          {"status", "span:status"},
+      {"kind", "span:kind"},          {"statusMessage", "span:statusMessage"},
+      {"rootName", "trace:rootName"}, {"rootServiceName", "trace:rootService"}};
   for (const auto& [legacy, scoped] : kAliases) {
     if (tag == legacy) return {Source::kIntrinsic, std::string(scoped)};
   }
@@ -38,20 +40,29 @@ TagRef ParseTag(std::string_view tag, bool traceql_identifier) {
 
 std::string_view StatusKeyword(int32_t code) {
   switch (code) {
-    case model::kStatusOk: return "ok";
-    case model::kStatusError: return "error";
-    default: return "unset";
+    case model::kStatusOk:
+      return "ok";
+    case model::kStatusError:
+      return "error";
+    default:
+      return "unset";
   }
 }
 
 std::string_view KindKeyword(int32_t kind) {
   switch (kind) {
-    case model::kSpanKindInternal: return "internal";
-    case model::kSpanKindServer: return "server";
-    case model::kSpanKindClient: return "client";
-    case model::kSpanKindProducer: return "producer";
-    case model::kSpanKindConsumer: return "consumer";
-    default: return "unspecified";
+    case model::kSpanKindInternal:
+      return "internal";
+    case model::kSpanKindServer:
+      return "server";
+    case model::kSpanKindClient:
+      return "client";
+    case model::kSpanKindProducer:
+      return "producer";
+    case model::kSpanKindConsumer:
+      return "consumer";
+    default:
+      return "unspecified";
   }
 }
 
@@ -68,14 +79,23 @@ class ValueCollector {
 
   void AddValue(const model::AnyValue& v) {
     switch (v.type) {
-      case model::ValueType::kString: Add("string", std::string(v.bytes)); break;
-      case model::ValueType::kInt: Add("int", ValueText(b_, v)); break;
-      case model::ValueType::kDouble: Add("float", ValueText(b_, v)); break;
-      case model::ValueType::kBool: Add("bool", ValueText(b_, v)); break;
+      case model::ValueType::kString:
+        Add("string", std::string(v.bytes));
+        break;
+      case model::ValueType::kInt:
+        Add("int", ValueText(b_, v));
+        break;
+      case model::ValueType::kDouble:
+        Add("float", ValueText(b_, v));
+        break;
+      case model::ValueType::kBool:
+        Add("bool", ValueText(b_, v));
+        break;
       case model::ValueType::kArray:
         for (uint32_t k = v.range.begin; k < v.range.end(); ++k) AddValue(b_.array_values[k]);
         break;
-      default: break;
+      default:
+        break;
     }
   }
 
@@ -96,14 +116,20 @@ class ValueCollector {
   size_t limit_;
 };
 
-void CollectFromTrace(const model::SpanBatch& b, const TagRef& tag, ValueCollector& values) {
+void CollectFromTrace(const model::SpanBatch& b, const TagRef& tag, const std::vector<bool>& keep,
+                      ValueCollector& values) {
   const model::SpanColumns& c = b.spans;
   for (uint32_t i = 0; i < c.size() && !values.full(); ++i) {
+    if (!keep.empty() && !keep[i]) continue;
     const model::Scope& scope = b.scopes[c.scope[i]];
     const model::Resource& resource = b.resources[scope.resource];
     switch (tag.source) {
-      case Source::kResource: values.AddFrom(resource.attributes, tag.name); break;
-      case Source::kSpan: values.AddFrom(c.attributes[i], tag.name); break;
+      case Source::kResource:
+        values.AddFrom(resource.attributes, tag.name);
+        break;
+      case Source::kSpan:
+        values.AddFrom(c.attributes[i], tag.name);
+        break;
       case Source::kUnscoped:
         if (!values.AddFrom(c.attributes[i], tag.name)) {
           values.AddFrom(resource.attributes, tag.name);
@@ -119,7 +145,9 @@ void CollectFromTrace(const model::SpanBatch& b, const TagRef& tag, ValueCollect
           values.AddFrom(b.links[l].attributes, tag.name);
         }
         break;
-      case Source::kInstrumentation: values.AddFrom(scope.attributes, tag.name); break;
+      case Source::kInstrumentation:
+        values.AddFrom(scope.attributes, tag.name);
+        break;
       case Source::kIntrinsic:
         if (tag.name == "span:name") {
           values.Add("string", std::string(c.name[i]));
@@ -163,30 +191,61 @@ void AddNames(model::Range attrs, const model::SpanBatch& b, std::set<std::strin
 }  // namespace
 
 const std::vector<std::string>& IntrinsicTagNames() {
-  static const std::vector<std::string> names = {
-      "duration", "event:name", "event:timeSinceStart", "instrumentation:name",
-      "instrumentation:version", "kind", "link:spanID", "link:traceID", "name", "rootName",
-      "rootServiceName", "span:duration", "span:id", "span:kind", "span:name", "span:parentID",
-      "span:status", "span:statusMessage", "status", "statusMessage", "trace:duration",
-      "trace:id", "trace:rootName", "trace:rootService", "traceDuration"};
+  static const std::vector<std::string> names = {"duration",
+                                                 "event:name",
+                                                 "event:timeSinceStart",
+                                                 "instrumentation:name",
+                                                 "instrumentation:version",
+                                                 "kind",
+                                                 "link:spanID",
+                                                 "link:traceID",
+                                                 "name",
+                                                 "rootName",
+                                                 "rootServiceName",
+                                                 "span:duration",
+                                                 "span:id",
+                                                 "span:kind",
+                                                 "span:name",
+                                                 "span:parentID",
+                                                 "span:status",
+                                                 "span:statusMessage",
+                                                 "status",
+                                                 "statusMessage",
+                                                 "trace:duration",
+                                                 "trace:id",
+                                                 "trace:rootName",
+                                                 "trace:rootService",
+                                                 "traceDuration"};
   return names;
 }
 
 Result<TagNamesByScope> CollectTagNames(const store::Store& store, const store::ScanRequest& scan,
-                                        size_t limit) {
+                                        size_t limit, const SpanFilter& filter) {
   TagNamesByScope names;
   RETURN_IF_ERROR(store.Scan(
       scan,
       [&](const model::TraceId&, const model::SpanBatch& b) {
-        for (const model::Resource& r : b.resources) AddNames(r.attributes, b, &names.resource, limit);
-        for (const model::Scope& s : b.scopes) {
-          AddNames(s.attributes, b, &names.instrumentation, limit);
-        }
+        std::vector<bool> keep = filter ? filter(b) : std::vector<bool>(b.span_count(), true);
+        std::vector<bool> resources(b.resources.size()), scopes(b.scopes.size());
         for (uint32_t i = 0; i < b.span_count(); ++i) {
-          AddNames(b.spans.attributes[i], b, &names.span, limit);
+          if (!keep[i]) continue;
+          const model::SpanColumns& c = b.spans;
+          scopes[c.scope[i]] = true;
+          resources[b.scopes[c.scope[i]].resource] = true;
+          AddNames(c.attributes[i], b, &names.span, limit);
+          for (uint32_t e = c.events[i].begin; e < c.events[i].end(); ++e) {
+            AddNames(b.events[e].attributes, b, &names.event, limit);
+          }
+          for (uint32_t l = c.links[i].begin; l < c.links[i].end(); ++l) {
+            AddNames(b.links[l].attributes, b, &names.link, limit);
+          }
         }
-        for (const model::Event& e : b.events) AddNames(e.attributes, b, &names.event, limit);
-        for (const model::Link& l : b.links) AddNames(l.attributes, b, &names.link, limit);
+        for (size_t r = 0; r < resources.size(); ++r) {
+          if (resources[r]) AddNames(b.resources[r].attributes, b, &names.resource, limit);
+        }
+        for (size_t s = 0; s < scopes.size(); ++s) {
+          if (scopes[s]) AddNames(b.scopes[s].attributes, b, &names.instrumentation, limit);
+        }
         return true;
       },
       nullptr));
@@ -194,16 +253,16 @@ Result<TagNamesByScope> CollectTagNames(const store::Store& store, const store::
 }
 
 Result<std::vector<TagValue>> CollectTagValues(const store::Store& store,
-                                               const store::ScanRequest& scan,
-                                               std::string_view tag, bool traceql_identifier,
-                                               size_t limit) {
+                                               const store::ScanRequest& scan, std::string_view tag,
+                                               bool traceql_identifier, size_t limit,
+                                               const SpanFilter& filter) {
   TagRef ref = ParseTag(tag, traceql_identifier);
   std::set<TagValue> found;
   RETURN_IF_ERROR(store.Scan(
       scan,
       [&](const model::TraceId&, const model::SpanBatch& b) {
         ValueCollector values(b, &found, limit);
-        CollectFromTrace(b, ref, values);
+        CollectFromTrace(b, ref, filter ? filter(b) : std::vector<bool>(), values);
         return !values.full();
       },
       nullptr));

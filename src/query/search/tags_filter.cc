@@ -15,9 +15,12 @@ const model::AnyValue* FindAttribute(const model::SpanBatch& b, model::Range r,
 
 std::string_view StatusWord(int32_t code) {
   switch (code) {
-    case model::kStatusOk: return "ok";
-    case model::kStatusError: return "error";
-    default: return "unset";
+    case model::kStatusOk:
+      return "ok";
+    case model::kStatusError:
+      return "error";
+    default:
+      return "unset";
   }
 }
 
@@ -25,10 +28,14 @@ std::string_view StatusWord(int32_t code) {
 
 std::string ValueText(const model::SpanBatch& batch, const model::AnyValue& v) {
   switch (v.type) {
-    case model::ValueType::kString: return std::string(v.bytes);
-    case model::ValueType::kBool: return v.bool_value ? "true" : "false";
-    case model::ValueType::kInt: return th::StrCat(v.int_value);
-    case model::ValueType::kDouble: return th::StrCat(v.double_value);
+    case model::ValueType::kString:
+      return std::string(v.bytes);
+    case model::ValueType::kBool:
+      return v.bool_value ? "true" : "false";
+    case model::ValueType::kInt:
+      return th::StrCat(v.int_value);
+    case model::ValueType::kDouble:
+      return th::StrCat(v.double_value);
     case model::ValueType::kArray: {
       std::string out = "[";
       for (uint32_t k = v.range.begin; k < v.range.end(); ++k) {
@@ -37,7 +44,8 @@ std::string ValueText(const model::SpanBatch& batch, const model::AnyValue& v) {
       }
       return out + "]";
     }
-    default: return "";
+    default:
+      return "";
   }
 }
 
@@ -56,8 +64,8 @@ Result<TagsFilter> TagsFilter::Parse(std::string_view text) {
         out->push_back(text[i++]);
       }
       if (i >= text.size()) {
-        return absl::InvalidArgumentError(th::StrCat("invalid tags: unterminated quote in \"",
-                                                     text, "\""));
+        return absl::InvalidArgumentError(
+            th::StrCat("invalid tags: unterminated quote in \"", text, "\""));
       }
       ++i;
       return absl::OkStatus();
@@ -73,9 +81,9 @@ Result<TagsFilter> TagsFilter::Parse(std::string_view text) {
     std::string key, value;
     RETURN_IF_ERROR(read_token(true, &key));
     if (key.empty() || i >= text.size() || text[i] != '=') {
-      return absl::InvalidArgumentError(
-          th::StrCat("invalid tags: expected key=value at \"", text.substr(std::min(i, text.size())),
-                     "\" in \"", text, "\""));
+      return absl::InvalidArgumentError(th::StrCat("invalid tags: expected key=value at \"",
+                                                   text.substr(std::min(i, text.size())),
+                                                   "\" in \"", text, "\""));
     }
     ++i;
     RETURN_IF_ERROR(read_token(false, &value));

@@ -4,14 +4,15 @@
 #include <map>
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
-#include "absl/container/flat_hash_map.h"
-#include "absl/container/flat_hash_set.h"
-#include "absl/synchronization/mutex.h"
 #include "common/protobuf_wire.h"
 #include "common/strings.h"
 #include "model/otlp_decode.h"
 #include "store/scan.h"
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/synchronization/mutex.h"
 
 namespace th::store {
 
@@ -217,7 +218,13 @@ Status Head::Scan(const ScanRequest& request, const TraceVisitor& visit, ScanSta
     std::sort(candidates.begin(), candidates.end(),
               [](const Candidate& a, const Candidate& b) { return a.end > b.end; });
   }
+  uint64_t visited_spans = 0;
   for (const Candidate& c : candidates) {
+    if (request.max_spans > 0 && visited_spans >= request.max_spans) {
+      return absl::ResourceExhaustedError(
+          th::StrCat("query scanned more than ", request.max_spans,
+                     " spans; narrow the time range (start, end) or the query"));
+    }
     if (request.cancelled != nullptr && request.cancelled->load(std::memory_order_relaxed)) {
       return absl::CancelledError("scan cancelled");
     }
@@ -232,6 +239,7 @@ Status Head::Scan(const ScanRequest& request, const TraceVisitor& visit, ScanSta
       return absl::DataLossError(
           th::StrCat("head trace ", model::ToHex(c.id.View()), ": ", Message(decoded.status())));
     }
+    visited_spans += decoded->batch->span_count();
     if (stats != nullptr) {
       ++stats->traces;
       stats->spans += decoded->batch->span_count();

@@ -1,8 +1,8 @@
 #include "store/head/head.h"
 
-#include <gtest/gtest.h>
-
 #include <atomic>
+
+#include <gtest/gtest.h>
 
 #include "model/otlp_decode.h"
 #include "store/scan.h"
@@ -143,10 +143,14 @@ TEST(HeadScan, VisitsEachTraceWithAllItsSpansMostRecentFirst) {
   req.most_recent_first = true;
   std::vector<std::pair<int, size_t>> seen;
   ScanStats stats;
-  ASSERT_TRUE(head.Scan(req, [&](const model::TraceId& id, const model::SpanBatch& spans) {
-                    seen.emplace_back(id.bytes[15], spans.span_count());
-                    return true;
-                  }, &stats).ok());
+  ASSERT_TRUE(head.Scan(
+                      req,
+                      [&](const model::TraceId& id, const model::SpanBatch& spans) {
+                        seen.emplace_back(id.bytes[15], spans.span_count());
+                        return true;
+                      },
+                      &stats)
+                  .ok());
   ASSERT_EQ(seen.size(), 2u);
   EXPECT_EQ(seen[0], std::make_pair(2, size_t{3}));
   EXPECT_EQ(seen[1], std::make_pair(1, size_t{3}));
@@ -162,16 +166,35 @@ TEST(HeadScan, SkipsTracesOutsideTheRangeAndStopsWhenAsked) {
   req.tenant = "t";
   req.range = {5000, 30000};
   int visited = 0;
-  ASSERT_TRUE(head.Scan(req, [&](const model::TraceId&, const model::SpanBatch&) {
-                    ++visited;
-                    return false;  // stop after the first
-                  }, nullptr).ok());
+  ASSERT_TRUE(head.Scan(
+                      req,
+                      [&](const model::TraceId&, const model::SpanBatch&) {
+                        ++visited;
+                        return false;  // stop after the first
+                      },
+                      nullptr)
+                  .ok());
   EXPECT_EQ(visited, 1);
+  req.range = {};
+  req.max_spans = 1;
+  int seen = 0;
+  Status limited = head.Scan(
+      req,
+      [&](const model::TraceId&, const model::SpanBatch&) {
+        ++seen;
+        return true;
+      },
+      nullptr);
+  EXPECT_EQ(limited.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(seen, 1);
+  req.max_spans = 0;
   std::atomic<bool> cancelled{true};
   req.cancelled = &cancelled;
-  EXPECT_EQ(head.Scan(req, [](const model::TraceId&, const model::SpanBatch&) { return true; },
-                      nullptr).code(),
-            absl::StatusCode::kCancelled);
+  EXPECT_EQ(
+      head.Scan(
+              req, [](const model::TraceId&, const model::SpanBatch&) { return true; }, nullptr)
+          .code(),
+      absl::StatusCode::kCancelled);
 }
 
 }  // namespace
