@@ -15,6 +15,7 @@
 #include "common/protobuf_wire.h"
 #include "common/status_codes.h"
 #include "common/strings.h"
+#include "common/worker_pool.h"
 
 #include "tempopb/tempo.pb.h"
 
@@ -141,10 +142,16 @@ std::string MetricsText(const store::Store* store) {
   return r.Render();
 }
 
+bool IsScan(std::string_view path) {
+  return path.starts_with("/api/search") || path.starts_with("/api/v2/search") ||
+         path.starts_with("/api/metrics/");
+}
+
 }  // namespace
 
 http::Handler MakeQueryApiHandler(const store::Store* store, QueryApiOptions options) {
-  return [store, options](http::Request&& req, http::Responder respond) {
+  auto workers = std::make_shared<WorkerPool>(options.query_threads, options.max_queued_queries);
+  return [store, options, workers](http::Request&& req, http::Responder respond) {
     const std::string& path = req.path;
     bool get = req.method == "GET" || req.method == "HEAD";
     if (!get) {
@@ -154,11 +161,23 @@ http::Handler MakeQueryApiHandler(const store::Store* store, QueryApiOptions opt
       respond(std::move(r));
       return;
     }
-    if (http::Response search; ServeSearch(store, req, &search)) {
-      respond(std::move(search));
-    } else if (http::Response metrics; ServeMetrics(store, req, &metrics)) {
-      respond(std::move(metrics));
-    } else if (path.starts_with(kV2Prefix)) {
+    if (IsScan(path)) {
+      auto task = [store, req = std::move(req), respond]() {
+        http::Response r;
+        if (!ServeSearch(store, req, &r) && !ServeMetrics(store, req, &r)) {
+          r = http::Response::Text(404, "404 page not found");
+        }
+        respond(std::move(r));
+      };
+      if (!workers->Submit(std::move(task))) {
+        http::Response busy =
+            http::Response::Text(429, "too many queries in flight; retry in a moment");
+        busy.headers.emplace_back("Retry-After", "1");
+        respond(std::move(busy));
+      }
+      return;
+    }
+    if (path.starts_with(kV2Prefix)) {
       respond(TraceById(store, req, /*v2=*/true));
     } else if (path.starts_with(kV1Prefix)) {
       respond(TraceById(store, req, /*v2=*/false));
