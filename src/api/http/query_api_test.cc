@@ -109,7 +109,7 @@ TEST_F(QueryApiTest, TraceQLSearch) {
   EXPECT_EQ(none.body.find("traceID"), std::string::npos) << none.body;
   http::Response bad = Get("/api/search?q=%7B%20.a%20%3D%3D%201%20%7D");  // { .a == 1 }
   EXPECT_EQ(bad.status, 400);
-  EXPECT_NE(bad.body.find("invalid TraceQL query: parse error at 1:"), std::string::npos)
+  EXPECT_NE(bad.body.find("invalid TraceQL query: parse error at line 1, col "), std::string::npos)
       << bad.body;
   EXPECT_EQ(Get("/api/search?q=%7B%7D%20%7C%20rate()").status, 400);  // metrics query
 }

@@ -9,7 +9,8 @@ std::string ParseError::ToString() const {
   std::string_view what = kind == Kind::kParse        ? "parse error"
                           : kind == Kind::kValidation ? "validation error"
                                                       : "unsupported";
-  return StrCat(what, " at ", line, ":", column, ": ", message);
+  // Tempo's wording ("parse error at line 1, col 19: …"), which users and scripts already know.
+  return StrCat(what, " at line ", line, ", col ", column, ": ", message);
 }
 
 Status ParseError::ToStatus() const {

@@ -25,7 +25,7 @@ struct ParseError {
   int column = 0;
   std::string message;  // without the position, e.g. "unexpected `}`, expected a field"
 
-  // "parse error at 1:7: …", "validation error at …", "unsupported at …".
+  // "parse error at line 1, col 7: …", "validation error at line …", "unsupported at line …".
   std::string ToString() const;
   // InvalidArgument for kParse and kValidation, Unimplemented for kUnsupported; the message is
   // ToString().

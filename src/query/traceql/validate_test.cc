@@ -37,7 +37,7 @@ TEST(TraceqlValidate, ReportsPositionOfTheBadOperator) {
   ParseError err = Fails("{ .a = 1 &&\n  1 = \"x\" }");
   EXPECT_EQ(err.line, 2);
   EXPECT_EQ(err.column, 5);
-  EXPECT_EQ(err.ToString().rfind("validation error at 2:5: ", 0), 0u) << err.ToString();
+  EXPECT_EQ(err.ToString().rfind("validation error at line 2, col 5: ", 0), 0u) << err.ToString();
 }
 
 TEST(TraceqlValidate, RegexMustCompile) {
