@@ -1,13 +1,12 @@
 #include "store/store.h"
 
 #include <atomic>
-#include <filesystem>
-#include <fstream>
-#include <future>
+#include <thread>
 
 #include <gtest/gtest.h>
 
 #include "model/otlp_decode.h"
+#include "store/testing/temp_store.h"
 
 #include "opentelemetry/proto/trace/v1/trace.pb.h"
 
@@ -18,22 +17,6 @@ namespace otlp = opentelemetry::proto::trace::v1;
 
 class StoreTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::path(::testing::TempDir()) /
-           ("store_test_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
-  std::unique_ptr<Store> OpenStore() {
-    StoreOptions options;
-    options.data_dir = dir_.string();
-    auto store = Store::Open(options);
-    EXPECT_TRUE(store.ok()) << store.status();
-    return std::move(store).value();
-  }
-
   static std::unique_ptr<model::SpanBatch> Batch(std::string_view tenant, int trace, int spans) {
     otlp::TracesData data;
     auto* rs = data.add_resource_spans();
@@ -63,19 +46,12 @@ class StoreTest : public ::testing::Test {
     return model::TraceId::FromBytes(tid);
   }
 
-  static Status AppendAndWait(Store& store, std::unique_ptr<model::SpanBatch> batch) {
-    std::promise<Status> p;
-    store.Append(std::move(batch), [&p](const Status& s) { p.set_value(s); });
-    return p.get_future().get();
-  }
-
-  std::filesystem::path dir_;
+  testing::TempStore temp_{"store_test"};
 };
 
 TEST_F(StoreTest, AcknowledgedSpansAreReadable) {
-  auto store = OpenStore();
-  ASSERT_TRUE(AppendAndWait(*store, Batch("t", 1, 5)).ok());
-  auto found = store->FindTrace("t", TraceIdOf(1), {});
+  ASSERT_TRUE(temp_.Append(Batch("t", 1, 5)).ok());
+  auto found = temp_.store().FindTrace("t", TraceIdOf(1), {});
   ASSERT_TRUE(found.ok()) << found.status();
   otlp::TracesData data;
   ASSERT_TRUE(data.ParseFromString(*found));
@@ -84,15 +60,13 @@ TEST_F(StoreTest, AcknowledgedSpansAreReadable) {
 }
 
 TEST_F(StoreTest, ReopenReplaysTheWalIntoTheHead) {
-  {
-    auto store = OpenStore();
-    ASSERT_TRUE(AppendAndWait(*store, Batch("a", 1, 3)).ok());
-    ASSERT_TRUE(AppendAndWait(*store, Batch("b", 2, 4)).ok());
-    auto reencoded = Batch("a", 3, 2);
-    reencoded->otlp_encoding = {};  // forces the encoder path
-    ASSERT_TRUE(AppendAndWait(*store, std::move(reencoded)).ok());
-  }
-  auto store = OpenStore();
+  ASSERT_TRUE(temp_.Append(Batch("a", 1, 3)).ok());
+  ASSERT_TRUE(temp_.Append(Batch("b", 2, 4)).ok());
+  auto reencoded = Batch("a", 3, 2);
+  reencoded->otlp_encoding = {};  // forces the encoder path
+  ASSERT_TRUE(temp_.Append(std::move(reencoded)).ok());
+  temp_.Reopen();
+  Store* store = temp_.get();
   EXPECT_EQ(store->replay_report().records, 3u);
   EXPECT_TRUE(store->FindTrace("a", TraceIdOf(1), {}).ok());
   EXPECT_TRUE(store->FindTrace("b", TraceIdOf(2), {}).ok());
@@ -102,27 +76,24 @@ TEST_F(StoreTest, ReopenReplaysTheWalIntoTheHead) {
 }
 
 TEST_F(StoreTest, AppendAfterCloseFailsThroughTheCallback) {
-  auto store = OpenStore();
-  ASSERT_TRUE(store->Close().ok());
-  EXPECT_FALSE(AppendAndWait(*store, Batch("t", 1, 1)).ok());
+  ASSERT_TRUE(temp_.store().Close().ok());
+  EXPECT_FALSE(temp_.Append(Batch("t", 1, 1)).ok());
 }
 
 TEST_F(StoreTest, ConcurrentAppendsAreAllDurable) {
-  {
-    auto store = OpenStore();
-    std::atomic<int> ok{0};
-    std::vector<std::thread> threads;
-    for (int t = 0; t < 4; ++t) {
-      threads.emplace_back([&, t] {
-        for (int i = 0; i < 10; ++i) {
-          if (AppendAndWait(*store, Batch("t", t * 10 + i + 1, 3)).ok()) ++ok;
-        }
-      });
-    }
-    for (auto& th : threads) th.join();
-    EXPECT_EQ(ok.load(), 40);
+  std::atomic<int> ok{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 10; ++i) {
+        if (temp_.Append(Batch("t", t * 10 + i + 1, 3)).ok()) ++ok;
+      }
+    });
   }
-  auto store = OpenStore();
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(ok.load(), 40);
+  temp_.Reopen();
+  Store* store = temp_.get();
   EXPECT_EQ(store->Stats().spans, 120u);
   EXPECT_EQ(store->Stats().traces, 40u);
 }

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "model/otlp_decode.h"
+#include "store/testing/temp_store.h"
 
 #include "opentelemetry/proto/trace/v1/trace.pb.h"
 
@@ -20,13 +21,6 @@ constexpr uint64_t kStart = 1700000000ull * 1000000000ull;
 class MetricsApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::path(::testing::TempDir()) /
-           ("metrics_api_test_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    store::StoreOptions options;
-    options.data_dir = dir_.string();
-    store_ = std::move(store::Store::Open(options)).value();
     otlp::TracesData data;
     auto* rs = data.add_resource_spans();
     auto* a = rs->mutable_resource()->add_attributes();
@@ -43,15 +37,7 @@ class MetricsApiTest : public ::testing::Test {
       s->set_start_time_unix_nano(kStart + (5 + 15 * i) * 1000000000ull);
       s->set_end_time_unix_nano(kStart + (5 + 15 * i) * 1000000000ull + 250000000ull);
     }
-    auto decoded = model::DecodeOtlpTracesProto(data.SerializeAsString(), "single-tenant");
-    ASSERT_TRUE(decoded.ok());
-    std::promise<Status> p;
-    store_->Append(std::move(decoded->batch), [&p](const Status& s) { p.set_value(s); });
-    ASSERT_TRUE(p.get_future().get().ok());
-  }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
+    ASSERT_TRUE(temp_.AppendOtlp(data.SerializeAsString()).ok());
   }
 
   http::Response Get(const std::string& target) {
@@ -62,12 +48,12 @@ class MetricsApiTest : public ::testing::Test {
     req.path = target.substr(0, q);
     req.query = q == std::string::npos ? "" : target.substr(q + 1);
     http::Response resp;
-    EXPECT_TRUE(ServeMetrics(store_.get(), req, &resp)) << target;
+    EXPECT_TRUE(ServeMetrics(store_, req, &resp)) << target;
     return resp;
   }
 
-  std::filesystem::path dir_;
-  std::unique_ptr<store::Store> store_;
+  store::testing::TempStore temp_{"metrics_api_test"};
+  store::Store* store_ = temp_.get();
 };
 
 std::string Body(const http::Response& r) { return r.body.substr(0, r.body.find(",\"metrics\"")); }
@@ -137,7 +123,7 @@ TEST_F(MetricsApiTest, OtherPathsAreNotOurs) {
   req.method = "GET";
   req.path = "/api/search";
   http::Response resp;
-  EXPECT_FALSE(ServeMetrics(store_.get(), req, &resp));
+  EXPECT_FALSE(ServeMetrics(store_, req, &resp));
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "model/otlp_decode.h"
+#include "store/testing/temp_store.h"
 
 #include "opentelemetry/proto/trace/v1/trace.pb.h"
 #include "tempopb/tempo.pb.h"
@@ -19,13 +20,6 @@ namespace otlp = opentelemetry::proto::trace::v1;
 class QueryApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::path(::testing::TempDir()) /
-           ("query_api_test_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    store::StoreOptions options;
-    options.data_dir = dir_.string();
-    store_ = std::move(store::Store::Open(options)).value();
     otlp::TracesData data;
     auto* rs = data.add_resource_spans();
     auto* a = rs->mutable_resource()->add_attributes();
@@ -40,15 +34,8 @@ class QueryApiTest : public ::testing::Test {
     s->set_name("GET /cart");
     s->set_start_time_unix_nano(1700000000000000000ull);
     s->set_end_time_unix_nano(1700000000900000000ull);
-    auto decoded = model::DecodeOtlpTracesProto(data.SerializeAsString(), "single-tenant");
-    std::promise<Status> p;
-    store_->Append(std::move(decoded->batch), [&p](const Status& st) { p.set_value(st); });
-    ASSERT_TRUE(p.get_future().get().ok());
-    handler_ = MakeQueryApiHandler(store_.get(), {});
-  }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
+    ASSERT_TRUE(temp_.AppendOtlp(data.SerializeAsString()).ok());
+    handler_ = MakeQueryApiHandler(temp_.get(), {});
   }
 
   http::Response Get(std::string target, std::string accept = "") {
@@ -64,9 +51,8 @@ class QueryApiTest : public ::testing::Test {
     return p.get_future().get();
   }
 
-  std::filesystem::path dir_;
-  std::unique_ptr<store::Store> store_;
-  http::Handler handler_;
+  store::testing::TempStore temp_{"query_api_test"};
+  http::Handler handler_;  // destroyed first: its query workers read the store
 };
 
 TEST_F(QueryApiTest, TraceByIdV1AndV2InJsonAndProtobuf) {

@@ -1,14 +1,16 @@
 // SearchTraceQL over a real store: limits, spss, duration bounds, most_recent, result shape.
 #include "query/exec/search.h"
 
-#include <gtest/gtest.h>
-#include <unistd.h>
-
 #include <filesystem>
 #include <future>
 
+#include <gtest/gtest.h>
+
 #include "query/exec/test_util.h"
 #include "query/traceql/traceql.h"
+#include "store/testing/temp_store.h"
+
+#include <unistd.h>
 
 namespace th::query::exec {
 namespace {
@@ -17,27 +19,7 @@ using testing::TraceBuilder;
 
 class SearchTraceQLTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::path(::testing::TempDir()) /
-           ("exec_search_test_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    store::StoreOptions options;
-    options.data_dir = dir_.string();
-    auto s = store::Store::Open(options);
-    ASSERT_TRUE(s.ok()) << s.status();
-    store_ = std::move(s).value();
-  }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
-
-  void Add(TraceBuilder& t) {
-    std::promise<Status> p;
-    store_->Append(t.Take("t"), [&p](const Status& s) { p.set_value(s); });
-    ASSERT_TRUE(p.get_future().get().ok());
-  }
+  void Add(TraceBuilder& t) { ASSERT_TRUE(temp_.Append(t.Take("t")).ok()); }
 
   // Trace `id`: root `svc`/"root" from start_ms to end_ms with `errors` errored children.
   void AddTrace(uint8_t id, std::string svc, uint64_t start_ms, uint64_t end_ms, int errors) {
@@ -64,8 +46,8 @@ class SearchTraceQLTest : public ::testing::Test {
     return SearchTraceQL(*store_, **parsed, options);
   }
 
-  std::filesystem::path dir_;
-  std::unique_ptr<store::Store> store_;
+  store::testing::TempStore temp_{"exec_search_test"};
+  store::Store* store_ = temp_.get();
 };
 
 TEST_F(SearchTraceQLTest, ReturnsMatchingTracesWithSummaryAndSpansets) {

@@ -15,6 +15,7 @@
 #include "query/metrics/internal/accumulator.h"
 #include "query/metrics/response_json.h"
 #include "query/traceql/traceql.h"
+#include "store/testing/temp_store.h"
 
 #include "opentelemetry/proto/trace/v1/trace.pb.h"
 
@@ -87,29 +88,10 @@ std::string Encode(const std::vector<SpanSpec>& specs) {
 
 class MetricsTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::path(::testing::TempDir()) /
-           ("metrics_test_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    store::StoreOptions options;
-    options.data_dir = dir_.string();
-    auto s = store::Store::Open(options);
-    ASSERT_TRUE(s.ok()) << s.status();
-    store_ = std::move(s).value();
-    Fill(Spans());
-  }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
+  void SetUp() override { Fill(Spans()); }
 
   void Fill(const std::vector<SpanSpec>& specs) {
-    auto decoded = model::DecodeOtlpTracesProto(Encode(specs), "t");
-    ASSERT_TRUE(decoded.ok()) << decoded.status();
-    std::promise<Status> p;
-    store_->Append(std::move(decoded->batch), [&p](const Status& s) { p.set_value(s); });
-    ASSERT_TRUE(p.get_future().get().ok());
+    ASSERT_TRUE(temp_.AppendOtlp(Encode(specs), "t").ok());
   }
 
   MetricsRequest Request(uint64_t step = 10 * kSec) {
@@ -131,8 +113,8 @@ class MetricsTest : public ::testing::Test {
   Result<MetricsResult> Range(std::string_view q) { return Run(q, Request()); }
   Result<MetricsResult> Instant(std::string_view q) { return Run(q, Request(0)); }
 
-  std::filesystem::path dir_;
-  std::unique_ptr<store::Store> store_;
+  store::testing::TempStore temp_{"metrics_test"};
+  store::Store* store_ = temp_.get();
 };
 
 std::string S(std::string_view v) { return "{\"stringValue\":\"" + std::string(v) + "\"}"; }

@@ -7,6 +7,7 @@
 #include "query/search/search_result.h"
 #include "query/search/tag_catalog.h"
 #include "query/search/tags_search.h"
+#include "store/testing/temp_store.h"
 
 #include "opentelemetry/proto/trace/v1/trace.pb.h"
 
@@ -61,26 +62,7 @@ std::string Data() {
 
 class SearchTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::path(::testing::TempDir()) /
-           ("search_test_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    store::StoreOptions options;
-    options.data_dir = dir_.string();
-    auto s = store::Store::Open(options);
-    ASSERT_TRUE(s.ok()) << s.status();
-    store_ = std::move(s).value();
-    auto decoded = model::DecodeOtlpTracesProto(Data(), "t");
-    ASSERT_TRUE(decoded.ok());
-    std::promise<Status> p;
-    store_->Append(std::move(decoded->batch), [&p](const Status& s) { p.set_value(s); });
-    ASSERT_TRUE(p.get_future().get().ok());
-  }
-  void TearDown() override {
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
+  void SetUp() override { ASSERT_TRUE(temp_.AppendOtlp(Data(), "t").ok()); }
 
   Result<SearchResult> Search(std::string_view tags, uint64_t min_ms = 0) {
     auto filter = TagsFilter::Parse(tags);
@@ -89,11 +71,11 @@ class SearchTest : public ::testing::Test {
     req.scan.tenant = "t";
     req.filter = *filter;
     req.filter.set_min_duration_nanos(min_ms * 1000000);
-    return SearchByTags(*store_, req);
+    return SearchByTags(temp_.store(), req);
   }
 
-  std::filesystem::path dir_;
-  std::unique_ptr<store::Store> store_;
+  store::testing::TempStore temp_{"search_test"};
+  store::Store* store_ = temp_.get();
 };
 
 TEST_F(SearchTest, SeedQueryFindsTheCheckoutTraceWithRootAndStats) {
