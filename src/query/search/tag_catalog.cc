@@ -1,6 +1,7 @@
 #include "query/search/tag_catalog.h"
 
 #include "common/strings.h"
+#include "query/search/span_keywords.h"
 #include "query/search/tags_filter.h"
 
 namespace th::query {
@@ -36,34 +37,6 @@ TagRef ParseTag(std::string_view tag, bool traceql_identifier) {
     if (tag == legacy) return {Source::kIntrinsic, std::string(scoped)};
   }
   return {Source::kIntrinsic, std::string(tag)};
-}
-
-std::string_view StatusKeyword(int32_t code) {
-  switch (code) {
-    case model::kStatusOk:
-      return "ok";
-    case model::kStatusError:
-      return "error";
-    default:
-      return "unset";
-  }
-}
-
-std::string_view KindKeyword(int32_t kind) {
-  switch (kind) {
-    case model::kSpanKindInternal:
-      return "internal";
-    case model::kSpanKindServer:
-      return "server";
-    case model::kSpanKindClient:
-      return "client";
-    case model::kSpanKindProducer:
-      return "producer";
-    case model::kSpanKindConsumer:
-      return "consumer";
-    default:
-      return "unspecified";
-  }
 }
 
 class ValueCollector {

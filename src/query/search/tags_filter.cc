@@ -1,6 +1,7 @@
 #include "query/search/tags_filter.h"
 
 #include "common/strings.h"
+#include "query/search/span_keywords.h"
 
 namespace th::query {
 namespace {
@@ -11,17 +12,6 @@ const model::AnyValue* FindAttribute(const model::SpanBatch& b, model::Range r,
     if (b.key_values[k].key == key) return &b.key_values[k].value;
   }
   return nullptr;
-}
-
-std::string_view StatusWord(int32_t code) {
-  switch (code) {
-    case model::kStatusOk:
-      return "ok";
-    case model::kStatusError:
-      return "error";
-    default:
-      return "unset";
-  }
 }
 
 }  // namespace
@@ -108,7 +98,7 @@ std::vector<uint32_t> TagsFilter::MatchingSpans(const model::SpanBatch& b) const
       } else if (key == "name") {
         match = c.name[i] == value;
       } else if (key == "status") {
-        match = StatusWord(c.status_code[i]) == value;
+        match = StatusKeyword(c.status_code[i]) == value;
       } else {
         match = false;
       }
