@@ -24,12 +24,16 @@ int RunServe(const std::vector<std::string>& args) {
   Flags flags("serve",
               "Receives OTLP traces, stores them durably under the data directory and serves "
               "Grafana Tempo's query API.");
+  const ServeConfig defaults;
   flags.Add("config", "", "YAML config (server, storage, receivers.otlp; flags given override it)");
-  flags.Add("data-dir", "./data", "where the write-ahead log lives");
-  flags.Add("http-listen-address", "0.0.0.0:3200", "query API, /metrics and /ready");
-  flags.Add("otlp-grpc-address", "0.0.0.0:4317", "OTLP/gRPC receiver; empty to disable");
-  flags.Add("otlp-http-address", "0.0.0.0:4318", "OTLP/HTTP receiver; empty to disable");
-  flags.Add("otlp-max-recv-msg-size-mib", "4", "largest OTLP/gRPC message accepted");
+  flags.Add("data-dir", defaults.data_dir, "where the write-ahead log lives");
+  flags.Add("http-listen-address", defaults.http_listen_address, "query API, /metrics and /ready");
+  flags.Add("otlp-grpc-address", defaults.otlp.grpc_endpoint,
+            "OTLP/gRPC receiver; empty to disable");
+  flags.Add("otlp-http-address", defaults.otlp.http_endpoint,
+            "OTLP/HTTP receiver; empty to disable");
+  flags.Add("otlp-max-recv-msg-size-mib", std::to_string(defaults.otlp.max_recv_msg_size_mib),
+            "largest OTLP/gRPC message accepted");
   flags.Add("shutdown-grace", "10", "seconds in-flight requests get to finish on shutdown");
   if (std::optional<int> exit_code = flags.ParseCommandLine(args)) return *exit_code;
   ServeConfig config;
@@ -41,10 +45,10 @@ int RunServe(const std::vector<std::string>& args) {
     }
     config = std::move(loaded).value();
   }
-  // Flags given on the command line win over the file; unset flags keep the file's values.
-  if (flags.IsSet("data-dir") || flags.Get("config").empty())
-    config.data_dir = flags.Get("data-dir");
-  if (flags.IsSet("http-listen-address") || flags.Get("config").empty()) {
+  // Flags given on the command line win over the file; unset flags keep the file's values
+  // (which default to the same values as the flags).
+  if (flags.IsSet("data-dir")) config.data_dir = flags.Get("data-dir");
+  if (flags.IsSet("http-listen-address")) {
     config.http_listen_address = flags.Get("http-listen-address");
   }
   if (flags.IsSet("otlp-grpc-address")) config.otlp.grpc_endpoint = flags.Get("otlp-grpc-address");
