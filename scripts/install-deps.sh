@@ -10,6 +10,7 @@ packages=(
   clang libclang-rt-14-dev
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libboost1.74-dev libsimdjson-dev libre2-dev libyaml-cpp-dev zlib1g-dev
+  libzstd-dev liblz4-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   nodejs npm
 )
