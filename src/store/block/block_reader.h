@@ -1,0 +1,67 @@
+// BlockReader: reads a block written by BlockWriter (docs/formats/block.md). Open reads the meta
+// object and dispatches on its format version; FindTrace answers a trace id from one bloom
+// shard, one index page and one row group; Scan decodes every row group and hands over each
+// trace as its own SpanBatch.
+//
+// Corruption: a page that fails its checksum or decode is DataLoss naming the block, row group,
+// column and page. It only affects the row group holding it: look-ups of other traces work, and
+// Scan goes on with the next row group and reports the first error at the end.
+// Thread-safe: immutable after Open; FindTrace and Scan may run concurrently. The reader must not
+// outlive its Backend.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+#include "model/ids.h"
+#include "model/span_batch.h"
+#include "store/backend/backend.h"
+#include "store/block/block_meta.h"
+#include "store/block/internal/attributes.h"
+
+namespace th::store::block {
+
+class BlockReader {
+ public:
+  // Reads and parses "<tenant>/<block-id>/meta". Errors: NotFound when the block is absent (or
+  // not yet visible); DataLoss for a corrupt meta or one naming another block;
+  // FailedPrecondition for an unknown format version; the backend's errors.
+  static Result<std::unique_ptr<BlockReader>> Open(backend::Backend* backend,
+                                                   std::string_view tenant,
+                                                   std::string_view block_id);
+
+  const BlockMeta& meta() const { return meta_; }
+
+  // The spans of trace `id` in this block as a batch, or nullptr when the block holds none.
+  // Errors: DataLoss for a corrupt bloom shard, index page or row group; the backend's errors.
+  Result<std::unique_ptr<model::SpanBatch>> FindTraceBatch(const model::TraceId& id) const;
+
+  // The trace as OTLP protobuf bytes (ExportTraceServiceRequest), or nullopt when absent.
+  // Errors: as FindTraceBatch.
+  Result<std::optional<std::string>> FindTrace(const model::TraceId& id) const;
+
+  // Calls `fn` with each trace of the block, in trace id order, as a batch of its own. Stops at
+  // and returns the first error `fn` returns. A row group that cannot be read is skipped; after
+  // the last row group, the first such error (DataLoss, or the backend's) is returned.
+  Status Scan(const std::function<Status(std::unique_ptr<model::SpanBatch>&&)>& fn) const;
+
+ private:
+  BlockReader(backend::Backend* backend, BlockMeta meta);
+  std::string Key(std::string_view object) const;
+  // Reads the resource and scope tables into tables_.
+  Status LoadTables();
+  // Fetches a page of `object` at `range` and returns its payload in *scratch.
+  Status ReadObjectPage(std::string_view object, const ObjectRange& range, std::string_view what,
+                        std::string* scratch, std::string_view* payload) const;
+
+  backend::Backend* backend_;
+  BlockMeta meta_;
+  internal::DedicatedKeys dedicated_;
+  std::unique_ptr<model::SpanBatch> tables_;  // resources and scopes every row group refers to
+};
+
+}  // namespace th::store::block

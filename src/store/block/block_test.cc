@@ -1,0 +1,503 @@
+#include <cstring>
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "model/otlp_encode.h"
+#include "model/span_batch.h"
+#include "store/backend/memory/memory_backend.h"
+#include "store/block/block_meta.h"
+#include "store/block/block_reader.h"
+#include "store/block/block_writer.h"
+#include "store/block/bloom.h"
+#include "store/block/internal/byte_io.h"
+#include "tools/loadgen/trace_generator.h"
+
+namespace th::store::block {
+namespace {
+
+using backend::MemoryBackend;
+using model::AnyValue;
+using model::KeyValue;
+using model::Range;
+using model::SpanBatch;
+using model::SpanId;
+using model::TraceId;
+using model::ValueType;
+
+constexpr uint64_t kNow = 1'700'000'000'000'000'000ull;
+
+std::map<TraceId, std::vector<uint32_t>> SpansByTrace(const SpanBatch& b) {
+  std::map<TraceId, std::vector<uint32_t>> out;
+  for (uint32_t i = 0; i < b.span_count(); ++i) out[b.spans.trace_id[i]].push_back(i);
+  return out;
+}
+
+std::string Encode(const SpanBatch& b, const std::vector<uint32_t>& spans) {
+  std::string out;
+  model::EncodeOtlpTraces(b, spans, &out);
+  return out;
+}
+
+std::string EncodeAll(const SpanBatch& b) {
+  std::string out;
+  model::EncodeOtlpTraces(b, &out);
+  return out;
+}
+
+BlockWriterOptions Options(std::string block_id, uint32_t spans_per_row_group = 4096) {
+  BlockWriterOptions o;
+  o.tenant = "tenant-a";
+  o.block_id = std::move(block_id);
+  o.target_spans_per_row_group = spans_per_row_group;
+  return o;
+}
+
+TraceId RandomTraceId(std::mt19937_64& rng) {
+  TraceId id;
+  for (auto& b : id.bytes) b = static_cast<uint8_t>(rng());
+  return id;
+}
+
+// Every value type, nested arrays and kvlists, events, links, dropped counts, trace state, flags,
+// schema URLs, a parent outside the trace and one inside it.
+std::unique_ptr<SpanBatch> HandMadeTrace() {
+  auto b = std::make_unique<SpanBatch>();
+  auto kv = [&](std::string_view key, AnyValue v) {
+    b->key_values.push_back(KeyValue{b->arena.Copy(key), v});
+  };
+  auto str = [&](std::string_view s) {
+    AnyValue v;
+    v.type = ValueType::kString;
+    v.bytes = b->arena.Copy(s);
+    return v;
+  };
+  AnyValue v;
+  // Nested values first, so the top-level lists below are contiguous.
+  b->array_values.push_back(str("a"));
+  v = AnyValue();
+  v.type = ValueType::kInt;
+  v.int_value = -7;
+  b->array_values.push_back(v);
+  kv("inner", str("x"));  // key_values[0], a kvlist entry
+
+  // Resource attributes: key_values[1..2].
+  kv("service.name", str("checkout"));
+  v = AnyValue();
+  v.type = ValueType::kBool;
+  v.bool_value = true;
+  kv("is.canary", v);
+  b->resources.push_back({Range{1, 2}, 3, "https://opentelemetry.io/schemas/1.21.0", {}});
+  // Scope attributes: key_values[3].
+  kv("scope.attr", str("s"));
+  b->scopes.push_back({0, "io.opentelemetry.http", "1.2.3", Range{3, 1}, 1, "https://scope", {}});
+  b->scopes.push_back({0, "second-scope", "", Range{}, 0, "", {}});
+
+  // Span attributes: key_values[4..11].
+  const uint32_t span_attrs = static_cast<uint32_t>(b->key_values.size());
+  kv("http.method", str("GET"));
+  v = AnyValue();
+  v.type = ValueType::kInt;
+  v.int_value = INT64_MIN;
+  kv("big.negative", v);
+  v = AnyValue();
+  v.type = ValueType::kDouble;
+  v.double_value = -0.25;
+  kv("ratio", v);
+  v = AnyValue();
+  v.type = ValueType::kBytes;
+  v.bytes = b->arena.Copy(std::string_view("\x00\xff\x10", 3));
+  kv("raw", v);
+  v = AnyValue();
+  v.type = ValueType::kArray;
+  v.range = Range{0, 2};
+  kv("list", v);
+  v = AnyValue();
+  v.type = ValueType::kKvList;
+  v.range = Range{0, 1};
+  kv("map", v);
+  kv("empty", AnyValue());
+  kv("", str(""));
+  const uint32_t span_attr_count = static_cast<uint32_t>(b->key_values.size()) - span_attrs;
+
+  // Event and link attributes.
+  kv("exception.type", str("IOError"));
+  b->events.push_back({kNow + 500, "exception", Range{span_attrs + span_attr_count, 1}, 2});
+  b->events.push_back({kNow + 100, "", Range{}, 0});  // before the span's start is allowed too
+  kv("link.kind", str("follows"));
+  model::Link link;
+  link.trace_id = TraceId::FromBytes("0123456789abcdef");
+  link.span_id = SpanId::FromBytes("linkspan");
+  link.trace_state = "vendor=1";
+  link.attributes = Range{span_attrs + span_attr_count + 1, 1};
+  link.dropped_attributes_count = 4;
+  link.flags = 0x301;
+  b->links.push_back(link);
+
+  TraceId trace = TraceId::FromBytes("trace-hand-made!");
+  model::SpanRow root;
+  root.scope = 0;
+  root.trace_id = trace;
+  root.span_id = SpanId::FromBytes("root1234");
+  root.parent_span_id = SpanId::FromBytes("external");
+  root.trace_state = "congo=t61rcWkgMzE";
+  root.flags = 0x101;
+  root.name = "GET /cart";
+  root.kind = model::kSpanKindServer;
+  root.start_time_unix_nano = kNow;
+  root.end_time_unix_nano = kNow + 1000;
+  root.attributes = Range{span_attrs, span_attr_count};
+  root.dropped_attributes_count = 5;
+  root.events = Range{0, 2};
+  root.dropped_events_count = 6;
+  root.links = Range{0, 1};
+  root.dropped_links_count = 7;
+  root.status_code = model::kStatusError;
+  root.status_message = "boom";
+  b->AppendSpan(root);
+
+  model::SpanRow child;
+  child.scope = 1;
+  child.trace_id = trace;
+  child.span_id = SpanId::FromBytes("child123");
+  child.parent_span_id = root.span_id;
+  child.name = "db";
+  child.kind = 99;                         // unknown enum values survive
+  child.start_time_unix_nano = kNow - 50;  // before its parent
+  child.end_time_unix_nano = kNow - 60;    // and ending before it starts
+  child.status_code = -3;
+  b->AppendSpan(child);
+  return b;
+}
+
+TEST(Block, HandMadeTraceRoundTripsEveryField) {
+  MemoryBackend backend;
+  auto batch = HandMadeTrace();
+  BlockWriter writer(&backend, Options("b1"));
+  ASSERT_TRUE(writer.AddBatch(*batch).ok());
+  Result<BlockMeta> meta = writer.Finish();
+  ASSERT_TRUE(meta.ok()) << meta.status();
+  EXPECT_EQ(meta->span_count, 2u);
+  EXPECT_EQ(meta->trace_count, 1u);
+  EXPECT_EQ(meta->min_start_unix_nano, kNow - 50);
+
+  auto reader = BlockReader::Open(&backend, "tenant-a", "b1");
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  auto found = (*reader)->FindTrace(batch->spans.trace_id[0]);
+  ASSERT_TRUE(found.ok()) << found.status();
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ(**found, EncodeAll(*batch));
+}
+
+TEST(Block, LoadgenTracesRoundTripByIdAndByScan) {
+  MemoryBackend backend;
+  tools::TraceGenerator gen(7);
+  auto batch = gen.NextBatch(6000, kNow);
+  auto traces = SpansByTrace(*batch);
+  BlockWriter writer(&backend, Options("b2", 1000));
+  ASSERT_TRUE(writer.AddBatch(*batch).ok());
+  Result<BlockMeta> meta = writer.Finish();
+  ASSERT_TRUE(meta.ok()) << meta.status();
+  EXPECT_EQ(meta->span_count, batch->span_count());
+  EXPECT_EQ(meta->trace_count, traces.size());
+  EXPECT_GT(meta->row_groups.size(), 3u);
+  EXPECT_FALSE(meta->dedicated_keys.empty());
+
+  auto reader = BlockReader::Open(&backend, "tenant-a", "b2");
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  for (const auto& [id, spans] : traces) {
+    auto found = (*reader)->FindTrace(id);
+    ASSERT_TRUE(found.ok()) << found.status();
+    ASSERT_TRUE(found->has_value());
+    ASSERT_EQ(**found, Encode(*batch, spans));
+  }
+
+  auto it = traces.begin();
+  size_t seen = 0;
+  Status s = (*reader)->Scan([&](std::unique_ptr<SpanBatch>&& t) -> Status {
+    EXPECT_NE(it, traces.end());
+    if (it == traces.end()) return absl::InternalError("too many traces");
+    EXPECT_EQ(t->spans.trace_id[0], it->first);
+    EXPECT_EQ(EncodeAll(*t), Encode(*batch, it->second));
+    EXPECT_EQ(t->tenant, "tenant-a");
+    ++it;
+    ++seen;
+    return Status();
+  });
+  EXPECT_TRUE(s.ok()) << s;
+  EXPECT_EQ(seen, traces.size());
+}
+
+TEST(Block, TraceSpreadOverSeveralAddsIsStoredTogether) {
+  MemoryBackend backend;
+  tools::TraceGenerator gen(3);
+  auto a = gen.NextBatch(200, kNow);
+  auto traces = SpansByTrace(*a);
+  const auto& [id, spans] = *traces.begin();
+  std::vector<uint32_t> first(spans.begin(), spans.begin() + spans.size() / 2);
+  std::vector<uint32_t> second(spans.begin() + spans.size() / 2, spans.end());
+  BlockWriter writer(&backend, Options("b3"));
+  ASSERT_TRUE(writer.AddTrace(*a, second).ok());
+  ASSERT_TRUE(writer.AddTrace(*a, first).ok());
+  ASSERT_TRUE(writer.Finish().ok());
+  auto reader = BlockReader::Open(&backend, "tenant-a", "b3");
+  ASSERT_TRUE(reader.ok());
+  std::vector<uint32_t> order = second;
+  order.insert(order.end(), first.begin(), first.end());
+  auto found = (*reader)->FindTrace(id);
+  ASSERT_TRUE(found.ok() && found->has_value());
+  EXPECT_EQ(**found, Encode(*a, order));
+}
+
+TEST(Block, AddTraceRejectsMixedTracesAndBadIndices) {
+  MemoryBackend backend;
+  tools::TraceGenerator gen(4);
+  auto a = gen.NextBatch(200, kNow);
+  auto traces = SpansByTrace(*a);
+  BlockWriter writer(&backend, Options("b4"));
+  std::vector<uint32_t> mixed = {traces.begin()->second[0], std::next(traces.begin())->second[0]};
+  EXPECT_EQ(writer.AddTrace(*a, mixed).code(), absl::StatusCode::kInvalidArgument);
+  std::vector<uint32_t> bad = {static_cast<uint32_t>(a->span_count())};
+  EXPECT_EQ(writer.AddTrace(*a, bad).code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(Block, AbsentTracesAreNotFoundIncludingBloomFalsePositives) {
+  MemoryBackend backend;
+  tools::TraceGenerator gen(5);
+  auto batch = gen.NextBatch(3000, kNow);
+  BlockWriter writer(&backend, Options("b5"));
+  ASSERT_TRUE(writer.AddBatch(*batch).ok());
+  Result<BlockMeta> meta = writer.Finish();
+  ASSERT_TRUE(meta.ok());
+  auto reader = BlockReader::Open(&backend, "tenant-a", "b5");
+  ASSERT_TRUE(reader.ok());
+
+  std::mt19937_64 rng(11);
+  int false_positives = 0;
+  for (int i = 0; i < 5000; ++i) {
+    TraceId id = RandomTraceId(rng);
+    uint64_t before = backend.stats().requests_for(backend::Verb::kGetRange);
+    auto found = (*reader)->FindTrace(id);
+    ASSERT_TRUE(found.ok()) << found.status();
+    EXPECT_FALSE(found->has_value());
+    // One request (the bloom shard) unless the filter let the id through.
+    if (backend.stats().requests_for(backend::Verb::kGetRange) - before > 1) ++false_positives;
+  }
+  EXPECT_GT(false_positives, 0);    // the index, not only the bloom filter, answered some
+  EXPECT_LT(false_positives, 250);  // about 1% expected
+  // Ids just below the first and above the last stored id.
+  TraceId zero;
+  auto found = (*reader)->FindTrace(zero);
+  ASSERT_TRUE(found.ok());
+  EXPECT_FALSE(found->has_value());
+}
+
+TEST(Block, CorruptPageIsReportedAndOtherRowGroupsStayReadable) {
+  MemoryBackend backend;
+  tools::TraceGenerator gen(6);
+  auto batch = gen.NextBatch(3000, kNow);
+  auto traces = SpansByTrace(*batch);
+  BlockWriter writer(&backend, Options("b6", 500));
+  ASSERT_TRUE(writer.AddBatch(*batch).ok());
+  Result<BlockMeta> meta = writer.Finish();
+  ASSERT_TRUE(meta.ok());
+  ASSERT_GE(meta->row_groups.size(), 2u);
+
+  // Flip a byte inside row group 0's span.name chunk.
+  const RowGroupInfo& rg = meta->row_groups[0];
+  const internal::ChunkInfo* name_chunk = nullptr;
+  for (const auto& c : rg.chunks) {
+    if (meta->column_names[c.name] == "span.name") name_chunk = &c;
+  }
+  ASSERT_NE(name_chunk, nullptr);
+  std::string key = BlockObjectKey("tenant-a", "b6", kDataObject);
+  std::string data = *backend.Get(key);
+  data[rg.range.offset + name_chunk->offset + 12] ^= 0x40;
+  ASSERT_TRUE(backend.Put(key, data).ok());
+
+  auto reader = BlockReader::Open(&backend, "tenant-a", "b6");
+  ASSERT_TRUE(reader.ok());
+  auto bad = (*reader)->FindTrace(rg.first_trace_id);
+  ASSERT_EQ(bad.status().code(), absl::StatusCode::kDataLoss);
+  std::string message(th::Message(bad.status()));
+  EXPECT_NE(message.find("block b6"), std::string::npos) << message;
+  EXPECT_NE(message.find("row group 0"), std::string::npos) << message;
+  EXPECT_NE(message.find("column span.name"), std::string::npos) << message;
+  EXPECT_NE(message.find("page 0"), std::string::npos) << message;
+
+  const RowGroupInfo& rg1 = meta->row_groups[1];
+  auto good = (*reader)->FindTrace(rg1.first_trace_id);
+  ASSERT_TRUE(good.ok()) << good.status();
+  ASSERT_TRUE(good->has_value());
+  EXPECT_EQ(**good, Encode(*batch, traces[rg1.first_trace_id]));
+
+  size_t seen = 0;
+  Status s = (*reader)->Scan([&](std::unique_ptr<SpanBatch>&&) {
+    ++seen;
+    return Status();
+  });
+  EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(seen, traces.size() - rg.trace_count);
+}
+
+TEST(Block, CorruptMetaIsDataLossAndNewerVersionIsRefused) {
+  MemoryBackend backend;
+  tools::TraceGenerator gen(8);
+  auto batch = gen.NextBatch(100, kNow);
+  BlockWriter writer(&backend, Options("b7"));
+  ASSERT_TRUE(writer.AddBatch(*batch).ok());
+  ASSERT_TRUE(writer.Finish().ok());
+  std::string key = BlockObjectKey("tenant-a", "b7", kMetaObject);
+  std::string meta = *backend.Get(key);
+
+  std::string flipped = meta;
+  flipped[flipped.size() - 3] ^= 1;
+  ASSERT_TRUE(backend.Put(key, flipped).ok());
+  EXPECT_EQ(BlockReader::Open(&backend, "tenant-a", "b7").status().code(),
+            absl::StatusCode::kDataLoss);
+
+  std::string newer = meta;
+  newer[4] = 2;  // version 2
+  ASSERT_TRUE(backend.Put(key, newer).ok());
+  EXPECT_EQ(BlockReader::Open(&backend, "tenant-a", "b7").status().code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
+TEST(Block, BlockIsInvisibleUntilMetaIsWritten) {
+  tools::TraceGenerator gen(9);
+  auto batch = gen.NextBatch(500, kNow);
+  struct Case {
+    const char* name;
+    std::function<void(MemoryBackend&)> inject;
+  };
+  std::vector<Case> cases = {
+      {"data upload crashes", [](MemoryBackend& b) { b.CrashPutStreamAfter(100); }},
+      {"data commit fails",
+       [](MemoryBackend& b) {
+         b.FailNext(backend::Verb::kPutStream, absl::UnavailableError("down"));
+       }},
+      {"index put fails",
+       [](MemoryBackend& b) { b.FailNext(backend::Verb::kPut, absl::UnavailableError("down")); }},
+      {"bloom put fails",
+       [](MemoryBackend& b) {
+         b.FailNext(backend::Verb::kPut, absl::UnavailableError("down"), 2);
+       }},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    MemoryBackend backend;
+    c.inject(backend);
+    BlockWriter writer(&backend, Options("b8"));
+    ASSERT_TRUE(writer.AddBatch(*batch).ok());
+    EXPECT_FALSE(writer.Finish().ok());
+    backend.ClearFaults();
+    EXPECT_EQ(BlockReader::Open(&backend, "tenant-a", "b8").status().code(),
+              absl::StatusCode::kNotFound);
+    EXPECT_EQ(backend.OpenWritersForTest(), 0);
+  }
+  // The meta put failing leaves no meta either.
+  MemoryBackend backend;
+  BlockWriter writer(&backend, Options("b8"));
+  ASSERT_TRUE(writer.AddBatch(*batch).ok());
+  backend.FailNext(backend::Verb::kPut, absl::UnavailableError("down"), 3);
+  EXPECT_FALSE(writer.Finish().ok());
+  EXPECT_FALSE(backend.Stat(BlockObjectKey("tenant-a", "b8", kMetaObject)).ok());
+}
+
+TEST(Block, EmptyBlockHasNoTraces) {
+  MemoryBackend backend;
+  BlockWriter writer(&backend, Options("empty"));
+  Result<BlockMeta> meta = writer.Finish();
+  ASSERT_TRUE(meta.ok()) << meta.status();
+  EXPECT_EQ(meta->span_count, 0u);
+  EXPECT_TRUE(meta->row_groups.empty());
+  auto reader = BlockReader::Open(&backend, "tenant-a", "empty");
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  auto found = (*reader)->FindTrace(TraceId::FromBytes("0123456789abcdef"));
+  ASSERT_TRUE(found.ok());
+  EXPECT_FALSE(found->has_value());
+  int seen = 0;
+  EXPECT_TRUE((*reader)
+                  ->Scan([&](std::unique_ptr<SpanBatch>&&) {
+                    ++seen;
+                    return Status();
+                  })
+                  .ok());
+  EXPECT_EQ(seen, 0);
+}
+
+TEST(Block, OneSpanBlockRoundTrips) {
+  MemoryBackend backend;
+  SpanBatch b;
+  b.resources.push_back({});
+  b.scopes.push_back({});
+  model::SpanRow row;
+  row.trace_id = TraceId::FromBytes("only-trace-id-16");
+  row.span_id = SpanId::FromBytes("onlyspan");
+  row.start_time_unix_nano = 5;
+  row.end_time_unix_nano = 6;
+  b.AppendSpan(row);
+  BlockWriter writer(&backend, Options("one"));
+  ASSERT_TRUE(writer.AddBatch(b).ok());
+  ASSERT_TRUE(writer.Finish().ok());
+  auto reader = BlockReader::Open(&backend, "tenant-a", "one");
+  ASSERT_TRUE(reader.ok());
+  auto found = (*reader)->FindTrace(row.trace_id);
+  ASSERT_TRUE(found.ok() && found->has_value()) << found.status();
+  EXPECT_EQ(**found, EncodeAll(b));
+}
+
+TEST(Block, TraceOfThousandSpansIsNeverSplitAcrossRowGroups) {
+  MemoryBackend backend;
+  tools::TraceGenerator gen(10);
+  auto batch = gen.NextBatch(1500, kNow);
+  // Rewrite the first 1000 spans into one trace, chaining parents.
+  TraceId big = TraceId::FromBytes("big-trace-000001");
+  for (uint32_t i = 0; i < 1000; ++i) batch->spans.trace_id[i] = big;
+  for (uint32_t i = 1; i < 1000; ++i) batch->spans.parent_span_id[i] = batch->spans.span_id[i - 1];
+  auto traces = SpansByTrace(*batch);
+  BlockWriter writer(&backend, Options("big", 100));
+  ASSERT_TRUE(writer.AddBatch(*batch).ok());
+  Result<BlockMeta> meta = writer.Finish();
+  ASSERT_TRUE(meta.ok());
+  bool found_big = false;
+  for (const auto& rg : meta->row_groups) {
+    if (rg.span_count >= 1000) found_big = true;
+  }
+  EXPECT_TRUE(found_big);
+  auto reader = BlockReader::Open(&backend, "tenant-a", "big");
+  ASSERT_TRUE(reader.ok());
+  for (const auto& [id, spans] : traces) {
+    auto found = (*reader)->FindTrace(id);
+    ASSERT_TRUE(found.ok() && found->has_value());
+    ASSERT_EQ(**found, Encode(*batch, spans));
+  }
+}
+
+TEST(Bloom, HasNoFalseNegativesAndFewFalsePositives) {
+  std::mt19937_64 rng(1);
+  BloomBuilder builder(BloomShapeFor(60000));
+  std::vector<TraceId> ids;
+  for (int i = 0; i < 60000; ++i) {
+    ids.push_back(RandomTraceId(rng));
+    builder.Add(ids.back());
+  }
+  EXPECT_GT(builder.shape().shard_count, 1u);
+  for (const TraceId& id : ids) {
+    ASSERT_TRUE(
+        BloomMayContain(builder.shape(), builder.shard(BloomShard(builder.shape(), id)), id));
+  }
+  int fp = 0;
+  for (int i = 0; i < 20000; ++i) {
+    TraceId id = RandomTraceId(rng);
+    fp += BloomMayContain(builder.shape(), builder.shard(BloomShard(builder.shape(), id)), id);
+  }
+  EXPECT_LT(fp, 600);  // ~1% expected
+}
+
+}  // namespace
+}  // namespace th::store::block

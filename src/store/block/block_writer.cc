@@ -1,0 +1,511 @@
+#include "store/block/block_writer.h"
+
+#include <algorithm>
+#include <cstring>
+#include <utility>
+
+#include "common/strings.h"
+#include "store/block/bloom.h"
+#include "store/block/encoding/page.h"
+#include "store/block/internal/attributes.h"
+#include "store/block/internal/byte_io.h"
+#include "store/block/internal/columns.h"
+
+#include "absl/container/flat_hash_map.h"
+
+namespace th::store::block {
+namespace {
+
+namespace enc = ::th::store::block::encoding;
+using internal::AttributeWriter;
+using internal::DedicatedKeys;
+using internal::RowGroupBuilder;
+using model::AnyValue;
+using model::Range;
+using model::SpanBatch;
+using model::SpanId;
+using model::TraceId;
+using model::ValueType;
+
+constexpr uint32_t kParentExternal = 0xffffffffu;
+
+// A byte string identifying an attribute list's content, for de-duplicating resources/scopes.
+void AppendValueKey(const SpanBatch& b, const AnyValue& v, std::string* out);
+void AppendAttributesKey(const SpanBatch& b, Range r, std::string* out) {
+  internal::PutVarint(out, r.count);
+  for (uint32_t i = r.begin; i < r.end(); ++i) {
+    internal::PutString(out, b.key_values[i].key);
+    AppendValueKey(b, b.key_values[i].value, out);
+  }
+}
+void AppendValueKey(const SpanBatch& b, const AnyValue& v, std::string* out) {
+  out->push_back(static_cast<char>(v.type));
+  switch (v.type) {
+    case ValueType::kString:
+    case ValueType::kBytes:
+      internal::PutString(out, v.bytes);
+      break;
+    case ValueType::kBool:
+      out->push_back(v.bool_value ? 1 : 0);
+      break;
+    case ValueType::kInt:
+      internal::PutVarint(out, static_cast<uint64_t>(v.int_value));
+      break;
+    case ValueType::kDouble: {
+      uint64_t bits;
+      std::memcpy(&bits, &v.double_value, 8);
+      internal::PutVarint(out, bits);
+      break;
+    }
+    case ValueType::kArray:
+      internal::PutVarint(out, v.range.count);
+      for (uint32_t i = v.range.begin; i < v.range.end(); ++i) {
+        AppendValueKey(b, b.array_values[i], out);
+      }
+      break;
+    case ValueType::kKvList:
+      AppendAttributesKey(b, v.range, out);
+      break;
+    case ValueType::kEmpty:
+      break;
+  }
+}
+
+// Encodes the spans [begin, end) of the sorted span list, which hold whole traces.
+// The block's resource and scope tables: one entry per distinct content.
+class TableEncoder {
+ public:
+  explicit TableEncoder(const std::vector<const SpanBatch*>& batches)
+      : batches_(batches),
+        scope_attrs_("scope", nullptr, 1),
+        resource_attrs_("resource", nullptr, 1) {}
+  // The table index of scope `scope` of input batch `batch`.
+  uint32_t ScopeOf(uint32_t batch, uint32_t scope);
+  Status Write(RowGroupBuilder* out);
+
+ private:
+  uint32_t ResourceOf(uint32_t batch, uint32_t resource);
+
+  const std::vector<const SpanBatch*>& batches_;
+  absl::flat_hash_map<uint64_t, uint32_t> scope_by_input_, resource_by_input_;
+  absl::flat_hash_map<std::string, uint32_t> scope_by_content_, resource_by_content_;
+  std::vector<uint32_t> scope_resource_, scope_dropped_;
+  std::vector<std::string_view> scope_name_, scope_version_, scope_schema_url_;
+  AttributeWriter scope_attrs_;
+  std::vector<std::string_view> resource_schema_url_;
+  std::vector<uint32_t> resource_dropped_;
+  AttributeWriter resource_attrs_;
+};
+
+class RowGroupEncoder {
+ public:
+  RowGroupEncoder(const std::vector<const SpanBatch*>& batches, TableEncoder* tables,
+                  const DedicatedKeys* dedicated, uint32_t group_count)
+      : batches_(batches),
+        tables_(tables),
+        span_attrs_("span", dedicated, group_count),
+        event_attrs_("event", nullptr, 1),
+        link_attrs_("link", nullptr, 1) {}
+
+  // Adds one trace: spans (batch, span) in order.
+  void AddTrace(const TraceId& id, std::span<const std::pair<uint32_t, uint32_t>> spans,
+                uint64_t* trace_start, uint64_t* trace_end);
+  Status Write(RowGroupBuilder* out);
+
+ private:
+  const std::vector<const SpanBatch*>& batches_;
+  TableEncoder* tables_;
+  std::string trace_ids_;
+  std::vector<uint32_t> trace_span_count_;
+  std::vector<uint64_t> trace_start_;
+
+  std::string span_ids_, parent_ids_;
+  std::vector<uint32_t> parent_, scope_, kind_, status_code_, flags_, dropped_attrs_,
+      dropped_events_, dropped_links_, event_count_, link_count_;
+  std::vector<std::string_view> name_, status_message_, trace_state_;
+  std::vector<int64_t> start_, duration_;
+  AttributeWriter span_attrs_;
+
+  std::vector<int64_t> event_time_;
+  std::vector<std::string_view> event_name_;
+  std::vector<uint32_t> event_dropped_;
+  AttributeWriter event_attrs_;
+
+  std::string link_trace_ids_, link_span_ids_;
+  std::vector<std::string_view> link_trace_state_;
+  std::vector<uint32_t> link_flags_, link_dropped_;
+  AttributeWriter link_attrs_;
+
+  absl::flat_hash_map<SpanId, uint32_t> index_in_trace_;
+};
+
+uint32_t TableEncoder::ResourceOf(uint32_t batch, uint32_t resource) {
+  uint64_t input = (static_cast<uint64_t>(batch) << 32) | resource;
+  auto it = resource_by_input_.find(input);
+  if (it != resource_by_input_.end()) return it->second;
+  const SpanBatch& b = *batches_[batch];
+  const model::Resource& r = b.resources[resource];
+  std::string key;
+  internal::PutString(&key, r.schema_url);
+  internal::PutVarint(&key, r.dropped_attributes_count);
+  AppendAttributesKey(b, r.attributes, &key);
+  auto [c, inserted] =
+      resource_by_content_.try_emplace(key, static_cast<uint32_t>(resource_schema_url_.size()));
+  if (inserted) {
+    resource_schema_url_.push_back(r.schema_url);
+    resource_dropped_.push_back(r.dropped_attributes_count);
+    resource_attrs_.Add(b, r.attributes);
+  }
+  resource_by_input_[input] = c->second;
+  return c->second;
+}
+
+uint32_t TableEncoder::ScopeOf(uint32_t batch, uint32_t scope) {
+  uint64_t input = (static_cast<uint64_t>(batch) << 32) | scope;
+  auto it = scope_by_input_.find(input);
+  if (it != scope_by_input_.end()) return it->second;
+  const SpanBatch& b = *batches_[batch];
+  const model::Scope& s = b.scopes[scope];
+  uint32_t resource = ResourceOf(batch, s.resource);
+  std::string key;
+  internal::PutVarint(&key, resource);
+  internal::PutString(&key, s.name);
+  internal::PutString(&key, s.version);
+  internal::PutString(&key, s.schema_url);
+  internal::PutVarint(&key, s.dropped_attributes_count);
+  AppendAttributesKey(b, s.attributes, &key);
+  auto [c, inserted] =
+      scope_by_content_.try_emplace(key, static_cast<uint32_t>(scope_name_.size()));
+  if (inserted) {
+    scope_resource_.push_back(resource);
+    scope_name_.push_back(s.name);
+    scope_version_.push_back(s.version);
+    scope_schema_url_.push_back(s.schema_url);
+    scope_dropped_.push_back(s.dropped_attributes_count);
+    scope_attrs_.Add(b, s.attributes);
+  }
+  scope_by_input_[input] = c->second;
+  return c->second;
+}
+
+void RowGroupEncoder::AddTrace(const TraceId& id,
+                               std::span<const std::pair<uint32_t, uint32_t>> spans,
+                               uint64_t* trace_start, uint64_t* trace_end) {
+  trace_ids_.append(id.View());
+  trace_span_count_.push_back(static_cast<uint32_t>(spans.size()));
+  uint64_t start = UINT64_MAX, end = 0;
+  index_in_trace_.clear();
+  for (size_t i = 0; i < spans.size(); ++i) {
+    const auto& c = batches_[spans[i].first]->spans;
+    start = std::min(start, c.start_time_unix_nano[spans[i].second]);
+    end = std::max(end, c.end_time_unix_nano[spans[i].second]);
+    index_in_trace_.try_emplace(c.span_id[spans[i].second], static_cast<uint32_t>(i));
+  }
+  trace_start_.push_back(start);
+  *trace_start = start;
+  *trace_end = end;
+
+  for (size_t own = 0; own < spans.size(); ++own) {
+    const auto [batch, i] = spans[own];
+    const SpanBatch& b = *batches_[batch];
+    const model::SpanColumns& c = b.spans;
+    span_ids_.append(c.span_id[i].View());
+    const SpanId& parent = c.parent_span_id[i];
+    uint64_t base = start;  // what the start time is stored relative to
+    auto it = parent.IsZero() ? index_in_trace_.end() : index_in_trace_.find(parent);
+    if (parent.IsZero()) {
+      parent_.push_back(0);
+    } else if (it != index_in_trace_.end() && it->second < own) {
+      parent_.push_back(static_cast<uint32_t>(own - it->second));
+      const auto [pb, pi] = spans[it->second];
+      base = batches_[pb]->spans.start_time_unix_nano[pi];
+    } else if (it != index_in_trace_.end() && it->second > own) {
+      parent_.push_back(it->second);
+    } else {
+      parent_.push_back(kParentExternal);
+      parent_ids_.append(parent.View());
+    }
+    scope_.push_back(tables_->ScopeOf(batch, c.scope[i]));
+    name_.push_back(c.name[i]);
+    kind_.push_back(static_cast<uint32_t>(c.kind[i]));
+    status_code_.push_back(static_cast<uint32_t>(c.status_code[i]));
+    status_message_.push_back(c.status_message[i]);
+    trace_state_.push_back(c.trace_state[i]);
+    flags_.push_back(c.flags[i]);
+    uint64_t span_start = c.start_time_unix_nano[i];
+    start_.push_back(static_cast<int64_t>(span_start - base));
+    duration_.push_back(static_cast<int64_t>(c.end_time_unix_nano[i] - span_start));
+    dropped_attrs_.push_back(c.dropped_attributes_count[i]);
+    dropped_events_.push_back(c.dropped_events_count[i]);
+    dropped_links_.push_back(c.dropped_links_count[i]);
+    span_attrs_.Add(b, c.attributes[i]);
+
+    Range ev = c.events[i];
+    event_count_.push_back(ev.count);
+    for (uint32_t e = ev.begin; e < ev.end(); ++e) {
+      const model::Event& event = b.events[e];
+      event_time_.push_back(static_cast<int64_t>(event.time_unix_nano - span_start));
+      event_name_.push_back(event.name);
+      event_dropped_.push_back(event.dropped_attributes_count);
+      event_attrs_.Add(b, event.attributes);
+    }
+    Range lk = c.links[i];
+    link_count_.push_back(lk.count);
+    for (uint32_t l = lk.begin; l < lk.end(); ++l) {
+      const model::Link& link = b.links[l];
+      link_trace_ids_.append(link.trace_id.View());
+      link_span_ids_.append(link.span_id.View());
+      link_trace_state_.push_back(link.trace_state);
+      link_flags_.push_back(link.flags);
+      link_dropped_.push_back(link.dropped_attributes_count);
+      link_attrs_.Add(b, link.attributes);
+    }
+  }
+}
+
+Status RowGroupEncoder::Write(RowGroupBuilder* o) {
+  RETURN_IF_ERROR(o->Fixed("trace.id", trace_ids_));
+  RETURN_IF_ERROR(o->U32("trace.span_count", trace_span_count_));
+  RETURN_IF_ERROR(o->U64("trace.start", trace_start_));
+  RETURN_IF_ERROR(o->Fixed("span.id", span_ids_));
+  RETURN_IF_ERROR(o->U32("span.parent", parent_));
+  RETURN_IF_ERROR(o->Fixed("span.parent_id", parent_ids_));
+  RETURN_IF_ERROR(o->U32("span.scope", scope_));
+  RETURN_IF_ERROR(o->Str("span.name", name_));
+  RETURN_IF_ERROR(o->U32("span.kind", kind_));
+  RETURN_IF_ERROR(o->U32("span.status_code", status_code_));
+  RETURN_IF_ERROR(o->Str("span.status_message", status_message_));
+  RETURN_IF_ERROR(o->Str("span.trace_state", trace_state_));
+  RETURN_IF_ERROR(o->U32("span.flags", flags_));
+  RETURN_IF_ERROR(o->I64("span.start", start_));
+  RETURN_IF_ERROR(o->I64("span.duration", duration_));
+  RETURN_IF_ERROR(o->U32("span.dropped_attributes", dropped_attrs_));
+  RETURN_IF_ERROR(o->U32("span.dropped_events", dropped_events_));
+  RETURN_IF_ERROR(o->U32("span.dropped_links", dropped_links_));
+  RETURN_IF_ERROR(o->U32("span.event_count", event_count_));
+  RETURN_IF_ERROR(o->U32("span.link_count", link_count_));
+  RETURN_IF_ERROR(span_attrs_.Write(o));
+  RETURN_IF_ERROR(o->I64("event.time", event_time_));
+  RETURN_IF_ERROR(o->Str("event.name", event_name_));
+  RETURN_IF_ERROR(o->U32("event.dropped_attributes", event_dropped_));
+  RETURN_IF_ERROR(event_attrs_.Write(o));
+  RETURN_IF_ERROR(o->Fixed("link.trace_id", link_trace_ids_));
+  RETURN_IF_ERROR(o->Fixed("link.span_id", link_span_ids_));
+  RETURN_IF_ERROR(o->Str("link.trace_state", link_trace_state_));
+  RETURN_IF_ERROR(o->U32("link.flags", link_flags_));
+  RETURN_IF_ERROR(o->U32("link.dropped_attributes", link_dropped_));
+  return link_attrs_.Write(o);
+}
+
+Status TableEncoder::Write(RowGroupBuilder* o) {
+  RETURN_IF_ERROR(o->U32("scope.resource", scope_resource_));
+  RETURN_IF_ERROR(o->Str("scope.name", scope_name_));
+  RETURN_IF_ERROR(o->Str("scope.version", scope_version_));
+  RETURN_IF_ERROR(o->Str("scope.schema_url", scope_schema_url_));
+  RETURN_IF_ERROR(o->U32("scope.dropped_attributes", scope_dropped_));
+  RETURN_IF_ERROR(scope_attrs_.Write(o));
+  RETURN_IF_ERROR(o->Str("resource.schema_url", resource_schema_url_));
+  RETURN_IF_ERROR(o->U32("resource.dropped_attributes", resource_dropped_));
+  return resource_attrs_.Write(o);
+}
+
+}  // namespace
+
+std::string BlockObjectKey(std::string_view tenant, std::string_view block_id,
+                           std::string_view object) {
+  return th::StrCat(tenant, "/", block_id, "/", object);
+}
+
+BlockWriter::BlockWriter(backend::Backend* backend, BlockWriterOptions options)
+    : backend_(backend), options_(std::move(options)) {}
+
+uint32_t BlockWriter::BatchIndex(const SpanBatch& batch) {
+  if (!batches_.empty() && batches_.back() == &batch) {
+    return static_cast<uint32_t>(batches_.size() - 1);
+  }
+  batches_.push_back(&batch);
+  return static_cast<uint32_t>(batches_.size() - 1);
+}
+
+Status BlockWriter::AddTrace(const SpanBatch& batch, std::span<const uint32_t> span_indices) {
+  if (finished_) return absl::FailedPreconditionError("block writer: already finished");
+  if (span_indices.empty()) return Status();
+  for (uint32_t i : span_indices) {
+    if (i >= batch.span_count()) {
+      return absl::InvalidArgumentError(
+          th::StrCat("block writer: span index ", i, " out of range (", batch.span_count(), ")"));
+    }
+    if (batch.spans.trace_id[i] != batch.spans.trace_id[span_indices[0]]) {
+      return absl::InvalidArgumentError("block writer: AddTrace given spans of several traces");
+    }
+  }
+  uint32_t b = BatchIndex(batch);
+  for (uint32_t i : span_indices) spans_.push_back({batch.spans.trace_id[i], b, i});
+  return Status();
+}
+
+Status BlockWriter::AddBatch(const SpanBatch& batch) {
+  if (finished_) return absl::FailedPreconditionError("block writer: already finished");
+  if (batch.span_count() == 0) return Status();
+  uint32_t b = BatchIndex(batch);
+  for (uint32_t i = 0; i < batch.span_count(); ++i) {
+    spans_.push_back({batch.spans.trace_id[i], b, i});
+  }
+  return Status();
+}
+
+Result<BlockMeta> BlockWriter::Finish() {
+  if (finished_) return absl::FailedPreconditionError("block writer: already finished");
+  finished_ = true;
+  if (options_.block_id.empty()) return absl::InvalidArgumentError("block writer: no block id");
+  std::stable_sort(spans_.begin(), spans_.end(), [](const PendingSpan& a, const PendingSpan& b) {
+    return a.trace_id < b.trace_id;
+  });
+
+  BlockMeta meta;
+  meta.tenant = options_.tenant;
+  meta.block_id = options_.block_id;
+  meta.span_count = spans_.size();
+
+  // Dedicated keys: the most frequent span attribute keys.
+  {
+    absl::flat_hash_map<std::string_view, uint64_t> counts;
+    for (const PendingSpan& s : spans_) {
+      const SpanBatch& b = *batches_[s.batch];
+      Range r = b.spans.attributes[s.span];
+      for (uint32_t i = r.begin; i < r.end(); ++i) ++counts[b.key_values[i].key];
+    }
+    std::vector<std::pair<std::string_view, uint64_t>> sorted(counts.begin(), counts.end());
+    std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
+      return a.second != b.second ? a.second > b.second : a.first < b.first;
+    });
+    for (const auto& [key, n] : sorted) {
+      if (meta.dedicated_keys.size() >= options_.max_dedicated_keys || n < 2) break;
+      meta.dedicated_keys.emplace_back(key);
+    }
+  }
+  DedicatedKeys dedicated;
+  for (size_t i = 0; i < meta.dedicated_keys.size(); ++i) {
+    dedicated[meta.dedicated_keys[i]] = static_cast<uint32_t>(i + 1);
+  }
+  const uint32_t group_count = static_cast<uint32_t>(meta.dedicated_keys.size() + 1);
+
+  // Count traces to size the bloom filter.
+  uint64_t trace_count = 0;
+  for (size_t i = 0; i < spans_.size(); ++i) {
+    if (i == 0 || spans_[i].trace_id != spans_[i - 1].trace_id) ++trace_count;
+  }
+  meta.trace_count = trace_count;
+  BloomBuilder bloom(BloomShapeFor(trace_count));
+
+  ASSIGN_OR_RETURN(std::unique_ptr<backend::ObjectWriter> data,
+                   backend_->PutStream(BlockObjectKey(meta.tenant, meta.block_id, kDataObject)));
+  internal::ColumnNames names;
+  std::string index_page;  // entries of the current index page
+  std::string index;
+  uint32_t index_entries = 0;
+  auto flush_index = [&]() -> Status {
+    if (index_entries == 0) return Status();
+    std::string body;
+    internal::PutU32(&body, index_entries);
+    body += index_page;
+    IndexPageInfo info;
+    info.first_trace_id = TraceId::FromBytes(std::string_view(index_page).substr(0, 16));
+    info.range.offset = index.size();
+    RETURN_IF_ERROR(enc::AppendPage(enc::Encoding::kRaw, enc::Compression::kNone, body, &index));
+    info.range.length = index.size() - info.range.offset;
+    meta.index_pages.push_back(info);
+    index_page.clear();
+    index_entries = 0;
+    return Status();
+  };
+
+  uint64_t data_size = 0;
+  bool any_time = false;
+  std::vector<std::pair<uint32_t, uint32_t>> trace_spans;
+  TableEncoder tables(batches_);
+  size_t pos = 0;
+  while (pos < spans_.size()) {
+    RowGroupEncoder encoder(batches_, &tables, &dedicated, group_count);
+    RowGroupInfo rg;
+    uint32_t rg_index = static_cast<uint32_t>(meta.row_groups.size());
+    rg.first_trace_id = spans_[pos].trace_id;
+    rg.min_start_unix_nano = UINT64_MAX;
+    while (pos < spans_.size() && rg.span_count < options_.target_spans_per_row_group) {
+      size_t end = pos;
+      trace_spans.clear();
+      while (end < spans_.size() && spans_[end].trace_id == spans_[pos].trace_id) {
+        trace_spans.emplace_back(spans_[end].batch, spans_[end].span);
+        ++end;
+      }
+      const TraceId& id = spans_[pos].trace_id;
+      uint64_t start, finish;
+      encoder.AddTrace(id, trace_spans, &start, &finish);
+      rg.min_start_unix_nano = std::min(rg.min_start_unix_nano, start);
+      rg.max_end_unix_nano = std::max(rg.max_end_unix_nano, finish);
+      rg.last_trace_id = id;
+      bloom.Add(id);
+      index_page.append(id.View());
+      internal::PutU32(&index_page, rg_index);
+      internal::PutU32(&index_page, rg.span_count);
+      internal::PutU32(&index_page, static_cast<uint32_t>(end - pos));
+      if (++index_entries == kIndexEntriesPerPage) RETURN_IF_ERROR(flush_index());
+      rg.span_count += static_cast<uint32_t>(end - pos);
+      ++rg.trace_count;
+      pos = end;
+    }
+    RowGroupBuilder builder(&names, options_.zstd_level);
+    RETURN_IF_ERROR(encoder.Write(&builder));
+    rg.range.offset = data_size;
+    rg.range.length = builder.data().size();
+    rg.chunks = std::move(builder.chunks());
+    data_size += builder.data().size();
+    RETURN_IF_ERROR(data->Append(builder.data()));
+    if (!any_time) {
+      meta.min_start_unix_nano = rg.min_start_unix_nano;
+      meta.max_end_unix_nano = rg.max_end_unix_nano;
+      any_time = true;
+    } else {
+      meta.min_start_unix_nano = std::min(meta.min_start_unix_nano, rg.min_start_unix_nano);
+      meta.max_end_unix_nano = std::max(meta.max_end_unix_nano, rg.max_end_unix_nano);
+    }
+    meta.row_groups.push_back(std::move(rg));
+  }
+  RETURN_IF_ERROR(flush_index());
+  {
+    RowGroupBuilder builder(&names, options_.zstd_level);
+    RETURN_IF_ERROR(tables.Write(&builder));
+    meta.tables.range.offset = data_size;
+    meta.tables.range.length = builder.data().size();
+    meta.tables.chunks = std::move(builder.chunks());
+    data_size += builder.data().size();
+    RETURN_IF_ERROR(data->Append(builder.data()));
+  }
+  RETURN_IF_ERROR(data->Commit());
+  meta.data_size = data_size;
+  meta.column_names = names.names();
+
+  RETURN_IF_ERROR(backend_->Put(BlockObjectKey(meta.tenant, meta.block_id, kIndexObject), index));
+  meta.index_size = index.size();
+
+  std::string bloom_bytes;
+  meta.bloom = bloom.shape();
+  for (uint32_t i = 0; i < meta.bloom.shard_count; ++i) {
+    ObjectRange r;
+    r.offset = bloom_bytes.size();
+    RETURN_IF_ERROR(enc::AppendPage(enc::Encoding::kRaw, enc::Compression::kNone, bloom.shard(i),
+                                    &bloom_bytes));
+    r.length = bloom_bytes.size() - r.offset;
+    meta.bloom_shards.push_back(r);
+  }
+  RETURN_IF_ERROR(
+      backend_->Put(BlockObjectKey(meta.tenant, meta.block_id, kBloomObject), bloom_bytes));
+  meta.bloom_size = bloom_bytes.size();
+
+  ASSIGN_OR_RETURN(std::string meta_bytes, EncodeBlockMeta(meta));
+  RETURN_IF_ERROR(
+      backend_->Put(BlockObjectKey(meta.tenant, meta.block_id, kMetaObject), meta_bytes));
+  return meta;
+}
+
+}  // namespace th::store::block

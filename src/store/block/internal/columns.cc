@@ -1,0 +1,234 @@
+#include "store/block/internal/columns.h"
+
+#include <algorithm>
+
+#include "common/strings.h"
+#include "store/block/encoding/bit_pack.h"
+#include "store/block/encoding/byte_strings.h"
+#include "store/block/encoding/dictionary.h"
+#include "store/block/encoding/frame_of_reference.h"
+#include "store/block/encoding/limits.h"
+#include "store/block/encoding/page.h"
+
+namespace th::store::block::internal {
+
+namespace enc = ::th::store::block::encoding;
+
+uint32_t ColumnNames::Id(std::string_view name) {
+  for (size_t i = 0; i < names_.size(); ++i) {
+    if (names_[i] == name) return static_cast<uint32_t>(i);
+  }
+  names_.emplace_back(name);
+  return static_cast<uint32_t>(names_.size() - 1);
+}
+
+// Pages under this size are not worth a zstd frame header.
+constexpr size_t kMinCompressBytes = 64;
+
+Status RowGroupBuilder::AddPage(uint8_t encoding, std::string_view encoded) {
+  auto e = static_cast<enc::Encoding>(encoding);
+  if (encoded.size() >= kMinCompressBytes) {
+    size_t before = data_.size();
+    RETURN_IF_ERROR(enc::AppendPage(e, enc::Compression::kZstd, encoded, &data_, zstd_level_));
+    if (data_.size() - before < encoded.size() + enc::kPageHeaderBytes) return Status();
+    data_.resize(before);
+  }
+  return enc::AppendPage(e, enc::Compression::kNone, encoded, &data_);
+}
+
+void RowGroupBuilder::Finish(std::string_view name, size_t start, uint32_t pages, bool has_stats,
+                             int64_t min, int64_t max) {
+  ChunkInfo c;
+  c.name = names_->Id(name);
+  c.offset = start;
+  c.length = data_.size() - start;
+  c.page_count = pages;
+  c.has_stats = has_stats;
+  c.min = min;
+  c.max = max;
+  chunks_.push_back(c);
+}
+
+Status RowGroupBuilder::U32(std::string_view name, std::span<const uint32_t> values) {
+  if (values.empty()) return Status();
+  size_t start = data_.size();
+  std::string encoded;
+  RETURN_IF_ERROR(enc::EncodeBitPacked(values, &encoded));
+  RETURN_IF_ERROR(AddPage(static_cast<uint8_t>(enc::Encoding::kBitPacked), encoded));
+  auto [mn, mx] = std::minmax_element(values.begin(), values.end());
+  Finish(name, start, 1, true, *mn, *mx);
+  return Status();
+}
+
+Status RowGroupBuilder::U64(std::string_view name, std::span<const uint64_t> values) {
+  if (values.empty()) return Status();
+  size_t start = data_.size();
+  std::string encoded;
+  RETURN_IF_ERROR(enc::EncodeFrameOfReference(values, &encoded));
+  RETURN_IF_ERROR(AddPage(static_cast<uint8_t>(enc::Encoding::kFrameOfReferenceU64), encoded));
+  auto [mn, mx] = std::minmax_element(values.begin(), values.end());
+  // Statistics are signed; values past INT64_MAX get none.
+  bool stats = *mx <= static_cast<uint64_t>(INT64_MAX);
+  Finish(name, start, 1, stats, stats ? static_cast<int64_t>(*mn) : 0,
+         stats ? static_cast<int64_t>(*mx) : 0);
+  return Status();
+}
+
+Status RowGroupBuilder::I64(std::string_view name, std::span<const int64_t> values) {
+  if (values.empty()) return Status();
+  size_t start = data_.size();
+  std::string encoded;
+  RETURN_IF_ERROR(enc::EncodeFrameOfReference(values, &encoded));
+  RETURN_IF_ERROR(AddPage(static_cast<uint8_t>(enc::Encoding::kFrameOfReferenceI64), encoded));
+  auto [mn, mx] = std::minmax_element(values.begin(), values.end());
+  Finish(name, start, 1, true, *mn, *mx);
+  return Status();
+}
+
+Status RowGroupBuilder::Str(std::string_view name, std::span<const std::string_view> values) {
+  if (values.empty()) return Status();
+  size_t start = data_.size();
+  std::string dict, codes;
+  RETURN_IF_ERROR(enc::EncodeDictionary(values, &dict, &codes));
+  RETURN_IF_ERROR(AddPage(static_cast<uint8_t>(enc::Encoding::kDictionary), dict));
+  RETURN_IF_ERROR(AddPage(static_cast<uint8_t>(enc::Encoding::kBitPacked), codes));
+  Finish(name, start, 2, false, 0, 0);
+  return Status();
+}
+
+Status RowGroupBuilder::Bytes(std::string_view name, std::span<const std::string_view> values) {
+  if (values.empty()) return Status();
+  size_t start = data_.size();
+  std::string encoded;
+  RETURN_IF_ERROR(enc::EncodeLengthPrefixedStrings(values, &encoded));
+  RETURN_IF_ERROR(AddPage(static_cast<uint8_t>(enc::Encoding::kLengthPrefixedStrings), encoded));
+  Finish(name, start, 1, false, 0, 0);
+  return Status();
+}
+
+Status RowGroupBuilder::Fixed(std::string_view name, std::string_view bytes) {
+  if (bytes.empty()) return Status();
+  if (bytes.size() > enc::kMaxPageBytes) {
+    return absl::InvalidArgumentError(th::StrCat("column ", name, ": page too large"));
+  }
+  size_t start = data_.size();
+  RETURN_IF_ERROR(AddPage(static_cast<uint8_t>(enc::Encoding::kRaw), bytes));
+  Finish(name, start, 1, false, 0, 0);
+  return Status();
+}
+
+Status RowGroupColumns::Error(std::string_view name, int page, std::string_view what) const {
+  return absl::DataLossError(th::StrCat("block ", block_id_, ": ", location_, ": column ", name,
+                                        ": page ", page, ": ", what));
+}
+
+Status RowGroupColumns::CheckCount(std::string_view name, size_t got, size_t expected) const {
+  if (expected == kAnyCount || got == expected) return Status();
+  return Error(name, 0, th::StrCat("holds ", got, " values, expected ", expected));
+}
+
+Status RowGroupColumns::Pages(std::string_view name, uint32_t want_pages,
+                              std::vector<std::string_view>* out) {
+  out->clear();
+  const ChunkInfo* chunk = nullptr;
+  for (const ChunkInfo& c : *chunks_) {
+    if (c.name < names_->size() && (*names_)[c.name] == name) {
+      chunk = &c;
+      break;
+    }
+  }
+  if (chunk == nullptr) return Status();
+  if (chunk->page_count != want_pages) {
+    return Error(name, 0, th::StrCat("has ", chunk->page_count, " pages, expected ", want_pages));
+  }
+  if (chunk->offset > bytes_.size() || chunk->length > bytes_.size() - chunk->offset) {
+    return Error(name, 0, "chunk lies outside its row group");
+  }
+  std::string_view rest = bytes_.substr(chunk->offset, chunk->length);
+  for (uint32_t i = 0; i < want_pages; ++i) {
+    Result<enc::Page> page = enc::ReadPage(rest);
+    if (!page.ok()) return Error(name, static_cast<int>(i), th::Message(page.status()));
+    rest.remove_prefix(page->size);
+    buffers_.push_back(std::make_unique<std::string>());
+    Result<std::string_view> payload =
+        enc::PagePayload(*page, enc::kMaxPageBytes, buffers_.back().get());
+    if (!payload.ok()) return Error(name, static_cast<int>(i), th::Message(payload.status()));
+    out->push_back(*payload);
+  }
+  if (!rest.empty()) return Error(name, static_cast<int>(want_pages), "trailing bytes in chunk");
+  return Status();
+}
+
+Status RowGroupColumns::U32(std::string_view name, size_t expected, std::vector<uint32_t>* out) {
+  out->clear();
+  std::vector<std::string_view> pages;
+  RETURN_IF_ERROR(Pages(name, 1, &pages));
+  if (!pages.empty()) {
+    Status s = enc::DecodeBitPacked(pages[0], out);
+    if (!s.ok()) return Error(name, 0, th::Message(s));
+  }
+  return CheckCount(name, out->size(), expected);
+}
+
+Status RowGroupColumns::U64(std::string_view name, size_t expected, std::vector<uint64_t>* out) {
+  out->clear();
+  std::vector<std::string_view> pages;
+  RETURN_IF_ERROR(Pages(name, 1, &pages));
+  if (!pages.empty()) {
+    Status s = enc::DecodeFrameOfReference(pages[0], out);
+    if (!s.ok()) return Error(name, 0, th::Message(s));
+  }
+  return CheckCount(name, out->size(), expected);
+}
+
+Status RowGroupColumns::I64(std::string_view name, size_t expected, std::vector<int64_t>* out) {
+  out->clear();
+  std::vector<std::string_view> pages;
+  RETURN_IF_ERROR(Pages(name, 1, &pages));
+  if (!pages.empty()) {
+    Status s = enc::DecodeFrameOfReference(pages[0], out);
+    if (!s.ok()) return Error(name, 0, th::Message(s));
+  }
+  return CheckCount(name, out->size(), expected);
+}
+
+Status RowGroupColumns::Str(std::string_view name, size_t expected,
+                            std::vector<std::string_view>* out) {
+  out->clear();
+  std::vector<std::string_view> pages;
+  RETURN_IF_ERROR(Pages(name, 2, &pages));
+  if (!pages.empty()) {
+    Result<enc::Dictionary> dict = enc::Dictionary::Open(pages[0]);
+    if (!dict.ok()) return Error(name, 0, th::Message(dict.status()));
+    std::vector<uint32_t> codes;
+    Status s = enc::DecodeCodes(pages[1], dict->size(), &codes);
+    if (!s.ok()) return Error(name, 1, th::Message(s));
+    out->reserve(codes.size());
+    for (uint32_t c : codes) out->push_back(dict->Get(c));
+  }
+  return CheckCount(name, out->size(), expected);
+}
+
+Status RowGroupColumns::Bytes(std::string_view name, size_t expected,
+                              std::vector<std::string_view>* out) {
+  out->clear();
+  std::vector<std::string_view> pages;
+  RETURN_IF_ERROR(Pages(name, 1, &pages));
+  if (!pages.empty()) {
+    Status s = enc::DecodeLengthPrefixedStrings(pages[0], out);
+    if (!s.ok()) return Error(name, 0, th::Message(s));
+  }
+  return CheckCount(name, out->size(), expected);
+}
+
+Status RowGroupColumns::Fixed(std::string_view name, size_t width, size_t expected,
+                              std::string_view* out) {
+  *out = {};
+  std::vector<std::string_view> pages;
+  RETURN_IF_ERROR(Pages(name, 1, &pages));
+  if (!pages.empty()) *out = pages[0];
+  if (out->size() % width != 0) return Error(name, 0, "size is not a multiple of the width");
+  return CheckCount(name, out->size() / width, expected);
+}
+
+}  // namespace th::store::block::internal
