@@ -12,25 +12,6 @@
 
 namespace th::store::backend::internal {
 
-UniqueFd& UniqueFd::operator=(UniqueFd&& other) noexcept {
-  if (this != &other) {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = std::exchange(other.fd_, -1);
-  }
-  return *this;
-}
-
-UniqueFd::~UniqueFd() {
-  if (fd_ >= 0) ::close(fd_);
-}
-
-Status UniqueFd::Close(std::string_view what) {
-  if (fd_ < 0) return absl::OkStatus();
-  // Linux releases the descriptor even when close(2) fails, so it must not be retried.
-  if (::close(std::exchange(fd_, -1)) != 0) return ErrnoStatus("close", what, errno);
-  return absl::OkStatus();
-}
-
 Status ErrnoStatus(std::string_view op, std::string_view what, int err) {
   std::string message = th::StrCat(op, " ", what, ": ", std::strerror(err));
   switch (err) {
@@ -68,8 +49,8 @@ Status ReadAt(int fd, uint64_t offset, size_t n, std::string* out, std::string_v
   out->resize(start + n);
   size_t done = 0;
   while (done < n) {
-    ssize_t r = ::pread(fd, out->data() + start + done, n - done,
-                        static_cast<off_t>(offset + done));
+    ssize_t r =
+        ::pread(fd, out->data() + start + done, n - done, static_cast<off_t>(offset + done));
     if (r < 0) {
       if (errno == EINTR) continue;
       int err = errno;

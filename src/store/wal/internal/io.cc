@@ -11,26 +11,6 @@
 
 namespace th::store::wal::internal {
 
-UniqueFd& UniqueFd::operator=(UniqueFd&& other) noexcept {
-  if (this != &other) {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = std::exchange(other.fd_, -1);
-  }
-  return *this;
-}
-
-UniqueFd::~UniqueFd() {
-  if (fd_ >= 0) ::close(fd_);
-}
-
-Status UniqueFd::Close(std::string_view what) {
-  if (fd_ < 0) return absl::OkStatus();
-  // Linux releases the descriptor even when close(2) fails, so it must not be retried.
-  int rc = ::close(std::exchange(fd_, -1));
-  if (rc != 0) return IoError(th::StrCat("close ", what), errno);
-  return absl::OkStatus();
-}
-
 Status IoError(std::string_view what, int err) {
   std::string message = th::StrCat(what, ": ", std::strerror(err));
   switch (err) {

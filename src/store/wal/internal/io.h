@@ -6,29 +6,11 @@
 #include <utility>
 
 #include "common/status.h"
+#include "common/unique_fd.h"
 
 namespace th::store::wal::internal {
 
-// Owns a file descriptor and closes it on destruction, ignoring close errors; call Close()
-// where the error matters. Move-only.
-class UniqueFd {
- public:
-  UniqueFd() = default;
-  explicit UniqueFd(int fd) : fd_(fd) {}
-  UniqueFd(UniqueFd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  UniqueFd& operator=(UniqueFd&& other) noexcept;
-  UniqueFd(const UniqueFd&) = delete;
-  UniqueFd& operator=(const UniqueFd&) = delete;
-  ~UniqueFd();
-
-  int get() const { return fd_; }
-  bool valid() const { return fd_ >= 0; }
-  // Closes now; returns the close(2) error, naming `what`.
-  Status Close(std::string_view what);
-
- private:
-  int fd_ = -1;
-};
+using UniqueFd = ::th::UniqueFd;  // common/unique_fd.h
 
 // "`what`: strerror(err)", with a code a caller can act on: ResourceExhausted for a full disk
 // or quota (retry later), PermissionDenied for EACCES/EPERM, Internal otherwise.
