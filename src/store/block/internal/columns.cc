@@ -159,37 +159,35 @@ Status RowGroupColumns::Pages(std::string_view name, uint32_t want_pages,
   return Status();
 }
 
-Status RowGroupColumns::U32(std::string_view name, size_t expected, std::vector<uint32_t>* out) {
+template <typename T, typename Decode>
+Status RowGroupColumns::SinglePage(std::string_view name, size_t expected, std::vector<T>* out,
+                                   Decode decode) {
   out->clear();
   std::vector<std::string_view> pages;
   RETURN_IF_ERROR(Pages(name, 1, &pages));
   if (!pages.empty()) {
-    Status s = enc::DecodeBitPacked(pages[0], out);
+    Status s = decode(pages[0], out);
     if (!s.ok()) return Error(name, 0, th::Message(s));
   }
   return CheckCount(name, out->size(), expected);
+}
+
+Status RowGroupColumns::U32(std::string_view name, size_t expected, std::vector<uint32_t>* out) {
+  return SinglePage(name, expected, out, [](std::string_view page, std::vector<uint32_t>* v) {
+    return enc::DecodeBitPacked(page, v);
+  });
 }
 
 Status RowGroupColumns::U64(std::string_view name, size_t expected, std::vector<uint64_t>* out) {
-  out->clear();
-  std::vector<std::string_view> pages;
-  RETURN_IF_ERROR(Pages(name, 1, &pages));
-  if (!pages.empty()) {
-    Status s = enc::DecodeFrameOfReference(pages[0], out);
-    if (!s.ok()) return Error(name, 0, th::Message(s));
-  }
-  return CheckCount(name, out->size(), expected);
+  return SinglePage(name, expected, out, [](std::string_view page, std::vector<uint64_t>* v) {
+    return enc::DecodeFrameOfReference(page, v);
+  });
 }
 
 Status RowGroupColumns::I64(std::string_view name, size_t expected, std::vector<int64_t>* out) {
-  out->clear();
-  std::vector<std::string_view> pages;
-  RETURN_IF_ERROR(Pages(name, 1, &pages));
-  if (!pages.empty()) {
-    Status s = enc::DecodeFrameOfReference(pages[0], out);
-    if (!s.ok()) return Error(name, 0, th::Message(s));
-  }
-  return CheckCount(name, out->size(), expected);
+  return SinglePage(name, expected, out, [](std::string_view page, std::vector<int64_t>* v) {
+    return enc::DecodeFrameOfReference(page, v);
+  });
 }
 
 Status RowGroupColumns::Str(std::string_view name, size_t expected,

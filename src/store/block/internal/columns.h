@@ -94,6 +94,9 @@ class RowGroupColumns {
   Status Pages(std::string_view name, uint32_t want_pages, std::vector<std::string_view>* out);
   Status Error(std::string_view name, int page, std::string_view what) const;
   Status CheckCount(std::string_view name, size_t got, size_t expected) const;
+  // A one-page chunk decoded by `decode(page, out)`; the shared body of U32/U64/I64.
+  template <typename T, typename Decode>
+  Status SinglePage(std::string_view name, size_t expected, std::vector<T>* out, Decode decode);
 
   std::string block_id_;
   std::string location_;
