@@ -15,10 +15,23 @@ using K = Node::Kind;
 
 bool IsSpansetOpTok(Tok t) {
   switch (t) {
-    case Tok::kAnd: case Tok::kOr: case Tok::kGt: case Tok::kLt: case Tok::kDesc: case Tok::kAnce:
-    case Tok::kTilde: case Tok::kNotChild: case Tok::kNotParent: case Tok::kNotDesc:
-    case Tok::kNotAnce: case Tok::kNotRegex: case Tok::kUnionChild: case Tok::kUnionParent:
-    case Tok::kUnionDesc: case Tok::kUnionAnce: case Tok::kUnionSibl:
+    case Tok::kAnd:
+    case Tok::kOr:
+    case Tok::kGt:
+    case Tok::kLt:
+    case Tok::kDesc:
+    case Tok::kAnce:
+    case Tok::kTilde:
+    case Tok::kNotChild:
+    case Tok::kNotParent:
+    case Tok::kNotDesc:
+    case Tok::kNotAnce:
+    case Tok::kNotRegex:
+    case Tok::kUnionChild:
+    case Tok::kUnionParent:
+    case Tok::kUnionDesc:
+    case Tok::kUnionAnce:
+    case Tok::kUnionSibl:
       return true;
     default:
       return false;
@@ -37,55 +50,89 @@ bool IsArithTok(Tok t) {
 
 SpansetOp ToSpansetOp(Tok t) {
   switch (t) {
-    case Tok::kAnd: return SpansetOp::kAnd;
-    case Tok::kOr: return SpansetOp::kUnion;
-    case Tok::kGt: return SpansetOp::kChild;
-    case Tok::kLt: return SpansetOp::kParent;
-    case Tok::kDesc: return SpansetOp::kDescendant;
-    case Tok::kAnce: return SpansetOp::kAncestor;
-    case Tok::kTilde: return SpansetOp::kSibling;
-    case Tok::kNotChild: return SpansetOp::kNotChild;
-    case Tok::kNotParent: return SpansetOp::kNotParent;
-    case Tok::kNotDesc: return SpansetOp::kNotDescendant;
-    case Tok::kNotAnce: return SpansetOp::kNotAncestor;
-    case Tok::kNotRegex: return SpansetOp::kNotSibling;
-    case Tok::kUnionChild: return SpansetOp::kUnionChild;
-    case Tok::kUnionParent: return SpansetOp::kUnionParent;
-    case Tok::kUnionDesc: return SpansetOp::kUnionDescendant;
-    case Tok::kUnionAnce: return SpansetOp::kUnionAncestor;
-    default: return SpansetOp::kUnionSibling;
+    case Tok::kAnd:
+      return SpansetOp::kAnd;
+    case Tok::kOr:
+      return SpansetOp::kUnion;
+    case Tok::kGt:
+      return SpansetOp::kChild;
+    case Tok::kLt:
+      return SpansetOp::kParent;
+    case Tok::kDesc:
+      return SpansetOp::kDescendant;
+    case Tok::kAnce:
+      return SpansetOp::kAncestor;
+    case Tok::kTilde:
+      return SpansetOp::kSibling;
+    case Tok::kNotChild:
+      return SpansetOp::kNotChild;
+    case Tok::kNotParent:
+      return SpansetOp::kNotParent;
+    case Tok::kNotDesc:
+      return SpansetOp::kNotDescendant;
+    case Tok::kNotAnce:
+      return SpansetOp::kNotAncestor;
+    case Tok::kNotRegex:
+      return SpansetOp::kNotSibling;
+    case Tok::kUnionChild:
+      return SpansetOp::kUnionChild;
+    case Tok::kUnionParent:
+      return SpansetOp::kUnionParent;
+    case Tok::kUnionDesc:
+      return SpansetOp::kUnionDescendant;
+    case Tok::kUnionAnce:
+      return SpansetOp::kUnionAncestor;
+    default:
+      return SpansetOp::kUnionSibling;
   }
 }
 
 CompareOp ToCompareOp(Tok t) {
   switch (t) {
-    case Tok::kEq: return CompareOp::kEq;
-    case Tok::kNeq: return CompareOp::kNeq;
-    case Tok::kLt: return CompareOp::kLt;
-    case Tok::kLte: return CompareOp::kLte;
-    case Tok::kGt: return CompareOp::kGt;
-    default: return CompareOp::kGte;
+    case Tok::kEq:
+      return CompareOp::kEq;
+    case Tok::kNeq:
+      return CompareOp::kNeq;
+    case Tok::kLt:
+      return CompareOp::kLt;
+    case Tok::kLte:
+      return CompareOp::kLte;
+    case Tok::kGt:
+      return CompareOp::kGt;
+    default:
+      return CompareOp::kGte;
   }
 }
 
 ArithOp ToArithOp(Tok t) {
   switch (t) {
-    case Tok::kAdd: return ArithOp::kAdd;
-    case Tok::kSub: return ArithOp::kSub;
-    case Tok::kMul: return ArithOp::kMul;
-    case Tok::kDiv: return ArithOp::kDiv;
-    case Tok::kMod: return ArithOp::kMod;
-    default: return ArithOp::kPow;
+    case Tok::kAdd:
+      return ArithOp::kAdd;
+    case Tok::kSub:
+      return ArithOp::kSub;
+    case Tok::kMul:
+      return ArithOp::kMul;
+    case Tok::kDiv:
+      return ArithOp::kDiv;
+    case Tok::kMod:
+      return ArithOp::kMod;
+    default:
+      return ArithOp::kPow;
   }
 }
 
 AggregateOp ToAggregateOp(Tok t) {
   switch (t) {
-    case Tok::kAvg: return AggregateOp::kAvg;
-    case Tok::kMin: return AggregateOp::kMin;
-    case Tok::kMax: return AggregateOp::kMax;
-    case Tok::kSum: return AggregateOp::kSum;
-    default: return AggregateOp::kCount;
+    case Tok::kAvg:
+      return AggregateOp::kAvg;
+    case Tok::kMin:
+      return AggregateOp::kMin;
+    case Tok::kMax:
+      return AggregateOp::kMax;
+    case Tok::kSum:
+      return AggregateOp::kSum;
+    default:
+      return AggregateOp::kCount;
   }
 }
 
@@ -157,7 +204,8 @@ bool IsPipelineExprTree(Node* n) {
 // `({a} | count()) + ({b} | avg(duration))`.
 bool ContainsScalarPipeline(Node* n) {
   if (n->kind == K::kParen) {
-    return KindOfPipeline(n->lhs.get()) == PipeKind::kScalar || ContainsScalarPipeline(n->lhs.get());
+    return KindOfPipeline(n->lhs.get()) == PipeKind::kScalar ||
+           ContainsScalarPipeline(n->lhs.get());
   }
   if (IsBinary(*n, IsArithTok)) {
     return ContainsScalarPipeline(n->lhs.get()) || ContainsScalarPipeline(n->rhs.get());
@@ -194,11 +242,7 @@ class Converter {
 
  private:
   bool Fail(Position at, std::string message) {
-    error_->kind = ParseError::Kind::kParse;
-    error_->line = at.line;
-    error_->column = at.column;
-    error_->message = std::move(message);
-    return false;
+    return SetParseError(error_, at, std::move(message));
   }
 
   std::unique_ptr<SpansetExpr> PureSpanset(Node* n) {
@@ -222,8 +266,8 @@ class Converter {
     e->pos = n->pos;
     if (n->kind == K::kParen) {
       Node* inner = n->lhs.get();
-      if (inner->kind == K::kParen || (IsBinary(*inner, IsSpansetOpTok) &&
-                                       IsPipelineExprTree(inner))) {
+      if (inner->kind == K::kParen ||
+          (IsBinary(*inner, IsSpansetOpTok) && IsPipelineExprTree(inner))) {
         return PipelineExprTree(inner);
       }
       e->kind = SpansetExpr::Kind::kPipeline;
@@ -359,11 +403,16 @@ class Converter {
                  "structural operators, aggregates with comparisons)";
         }
         return "unexpected operator";
-      case K::kStatic: return "expected a spanset filter `{ … }`, not a value";
-      case K::kParen: return "a parenthesised pipeline cannot be used here";
-      case K::kMetrics: return "a metrics function must follow a spanset pipeline, as in { } | rate()";
-      case K::kSecondStage: return "topk() and bottomk() must follow a metrics function";
-      default: return "unexpected pipeline stage";
+      case K::kStatic:
+        return "expected a spanset filter `{ … }`, not a value";
+      case K::kParen:
+        return "a parenthesised pipeline cannot be used here";
+      case K::kMetrics:
+        return "a metrics function must follow a spanset pipeline, as in { } | rate()";
+      case K::kSecondStage:
+        return "topk() and bottomk() must follow a metrics function";
+      default:
+        return "unexpected pipeline stage";
     }
   }
 
@@ -439,7 +488,8 @@ class Converter {
     }
     for (size_t k = i + 1; k < stages.size(); ++k) {
       if (!IsMetricsHead(*stages[k], K::kSecondStage)) {
-        Fail(stages[k]->pos, "only topk(), bottomk() or a comparison may follow a metrics function");
+        Fail(stages[k]->pos,
+             "only topk(), bottomk() or a comparison may follow a metrics function");
         return nullptr;
       }
       if (!SecondStages(stages[k], &leaf->second_stages)) return nullptr;

@@ -83,17 +83,28 @@ Intrinsic FindScopedIntrinsic(std::string_view scoped) {
   return Intrinsic::kNone;
 }
 
-bool IsIdentStart(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-}
+bool IsIdentStart(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsIdentChar(char c) { return IsIdentStart(c) || IsDigit(c); }
-bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+bool IsSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
 // Characters that end an attribute name (besides whitespace), per Tempo's lexer.
 bool EndsAttribute(char c) {
   switch (c) {
-    case '{': case '}': case '(': case ')': case '=': case '~': case '!': case '<': case '>':
-    case '&': case '|': case '^': case ',':
+    case '{':
+    case '}':
+    case '(':
+    case ')':
+    case '=':
+    case '~':
+    case '!':
+    case '<':
+    case '>':
+    case '&':
+    case '|':
+    case '^':
+    case ',':
       return true;
     default:
       return false;
@@ -165,11 +176,7 @@ class Lexer {
     while (pos_ < text_.size() && IsSpace(text_[pos_])) Advance();
   }
   bool Fail(Position at, std::string message) {
-    error_->kind = ParseError::Kind::kParse;
-    error_->line = at.line;
-    error_->column = at.column;
-    error_->message = std::move(message);
-    return false;
+    return SetParseError(error_, at, std::move(message));
   }
   void Emit(Tok kind, Position at, size_t start, Value value = {}, Attribute attr = {}) {
     Token t;
@@ -203,17 +210,17 @@ class Lexer {
     };
     // Longest first, so `&>>` wins over `&>` and `!=` over `!`.
     static constexpr Op kOps[] = {
-        {"&>>", Tok::kUnionDesc}, {"&<<", Tok::kUnionAnce}, {"!>>", Tok::kNotDesc},
-        {"!<<", Tok::kNotAnce},   {"&&", Tok::kAnd},        {"||", Tok::kOr},
+        {"&>>", Tok::kUnionDesc}, {"&<<", Tok::kUnionAnce},  {"!>>", Tok::kNotDesc},
+        {"!<<", Tok::kNotAnce},   {"&&", Tok::kAnd},         {"||", Tok::kOr},
         {"&>", Tok::kUnionChild}, {"&<", Tok::kUnionParent}, {"&~", Tok::kUnionSibl},
-        {"!=", Tok::kNeq},        {"!~", Tok::kNotRegex},   {"!>", Tok::kNotChild},
-        {"!<", Tok::kNotParent},  {"=~", Tok::kRegex},      {">=", Tok::kGte},
-        {"<=", Tok::kLte},        {">>", Tok::kDesc},       {"<<", Tok::kAnce},
-        {"{", Tok::kOpenBrace},   {"}", Tok::kCloseBrace},  {"(", Tok::kOpenParen},
-        {")", Tok::kCloseParen},  {",", Tok::kComma},       {"=", Tok::kEq},
-        {"<", Tok::kLt},          {">", Tok::kGt},          {"!", Tok::kNot},
-        {"+", Tok::kAdd},         {"-", Tok::kSub},         {"*", Tok::kMul},
-        {"/", Tok::kDiv},         {"%", Tok::kMod},         {"^", Tok::kPow},
+        {"!=", Tok::kNeq},        {"!~", Tok::kNotRegex},    {"!>", Tok::kNotChild},
+        {"!<", Tok::kNotParent},  {"=~", Tok::kRegex},       {">=", Tok::kGte},
+        {"<=", Tok::kLte},        {">>", Tok::kDesc},        {"<<", Tok::kAnce},
+        {"{", Tok::kOpenBrace},   {"}", Tok::kCloseBrace},   {"(", Tok::kOpenParen},
+        {")", Tok::kCloseParen},  {",", Tok::kComma},        {"=", Tok::kEq},
+        {"<", Tok::kLt},          {">", Tok::kGt},           {"!", Tok::kNot},
+        {"+", Tok::kAdd},         {"-", Tok::kSub},          {"*", Tok::kMul},
+        {"/", Tok::kDiv},         {"%", Tok::kMod},          {"^", Tok::kPow},
         {"~", Tok::kTilde},       {"|", Tok::kPipe},
     };
     std::string_view rest = text_.substr(pos_);
@@ -225,7 +232,8 @@ class Lexer {
       }
     }
     unsigned char uc = static_cast<unsigned char>(Peek());
-    if (uc < 0x20 || uc >= 0x7F) return Fail(at, StrCat("unexpected character (byte 0x", HexByte(uc), ")"));
+    if (uc < 0x20 || uc >= 0x7F)
+      return Fail(at, StrCat("unexpected character (byte 0x", HexByte(uc), ")"));
     return Fail(at, StrCat("unexpected character `", std::string(1, Peek()), "`"));
   }
 
@@ -240,12 +248,18 @@ class Lexer {
     if (Peek() == '.') {
       Scope scope = Scope::kNone;
       bool parent = false;
-      if (w == "span") scope = Scope::kSpan;
-      else if (w == "resource") scope = Scope::kResource;
-      else if (w == "event") scope = Scope::kEvent;
-      else if (w == "link") scope = Scope::kLink;
-      else if (w == "instrumentation") scope = Scope::kInstrumentation;
-      else if (w == "parent") parent = true;
+      if (w == "span")
+        scope = Scope::kSpan;
+      else if (w == "resource")
+        scope = Scope::kResource;
+      else if (w == "event")
+        scope = Scope::kEvent;
+      else if (w == "link")
+        scope = Scope::kLink;
+      else if (w == "instrumentation")
+        scope = Scope::kInstrumentation;
+      else if (w == "parent")
+        parent = true;
       if (scope != Scope::kNone || parent) {
         Advance();  // the dot
         if (parent) {
@@ -262,13 +276,14 @@ class Lexer {
         return AttributeName(at, start, scope, parent);
       }
     }
-    if (Peek() == ':' && (w == "span" || w == "trace" || w == "event" || w == "link" ||
-                          w == "instrumentation")) {
+    if (Peek() == ':' &&
+        (w == "span" || w == "trace" || w == "event" || w == "link" || w == "instrumentation")) {
       Advance();
       size_t name_start = pos_;
       while (IsIdentChar(Peek())) Advance();
       std::string_view full = text_.substr(start, pos_ - start);
-      if (pos_ == name_start) return Fail(at, StrCat("expected an intrinsic name after `", w, ":`"));
+      if (pos_ == name_start)
+        return Fail(at, StrCat("expected an intrinsic name after `", w, ":`"));
       Intrinsic in = FindScopedIntrinsic(full);
       if (in == Intrinsic::kNone) return Fail(at, StrCat("unknown intrinsic `", full, "`"));
       Attribute attr;
@@ -439,16 +454,36 @@ class Lexer {
       char e = Peek(1);
       Advance(2);
       switch (e) {
-        case 'a': out.push_back('\a'); break;
-        case 'b': out.push_back('\b'); break;
-        case 'f': out.push_back('\f'); break;
-        case 'n': out.push_back('\n'); break;
-        case 'r': out.push_back('\r'); break;
-        case 't': out.push_back('\t'); break;
-        case 'v': out.push_back('\v'); break;
-        case '\\': out.push_back('\\'); break;
-        case '"': out.push_back('"'); break;
-        case 'x': case 'u': case 'U': {
+        case 'a':
+          out.push_back('\a');
+          break;
+        case 'b':
+          out.push_back('\b');
+          break;
+        case 'f':
+          out.push_back('\f');
+          break;
+        case 'n':
+          out.push_back('\n');
+          break;
+        case 'r':
+          out.push_back('\r');
+          break;
+        case 't':
+          out.push_back('\t');
+          break;
+        case 'v':
+          out.push_back('\v');
+          break;
+        case '\\':
+          out.push_back('\\');
+          break;
+        case '"':
+          out.push_back('"');
+          break;
+        case 'x':
+        case 'u':
+        case 'U': {
           int n = e == 'x' ? 2 : e == 'u' ? 4 : 8;
           uint32_t v = 0;
           for (int k = 0; k < n; ++k) {
@@ -467,7 +502,14 @@ class Lexer {
           }
           break;
         }
-        case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': {
+        case '0':
+        case '1':
+        case '2':
+        case '3':
+        case '4':
+        case '5':
+        case '6':
+        case '7': {
           uint32_t v = static_cast<uint32_t>(e - '0');
           for (int k = 0; k < 2; ++k) {
             char o = Peek();
@@ -505,9 +547,8 @@ bool ParseDuration(std::string_view s, int64_t* nanos, bool* overflow) {
   };
   // Longest names first so "ms" is not read as "m" followed by "s".
   static constexpr Unit kUnits[] = {
-      {"ns", 1},          {"us", 1e3},       {"\xC2\xB5s", 1e3}, {"ms", 1e6},
-      {"s", 1e9},         {"m", 60e9},       {"h", 3600e9},      {"d", 86400e9},
-      {"w", 7 * 86400e9}, {"y", 365 * 86400e9},
+      {"ns", 1},   {"us", 1e3},   {"\xC2\xB5s", 1e3}, {"ms", 1e6},        {"s", 1e9},
+      {"m", 60e9}, {"h", 3600e9}, {"d", 86400e9},     {"w", 7 * 86400e9}, {"y", 365 * 86400e9},
   };
   if (s.empty()) return false;
   long double total = 0;

@@ -14,6 +14,16 @@
 
 namespace th::query::traceql::internal {
 
+// Fills `error` with a parse error at `at` and returns false, so both the lexer and the parser can
+// end with `return Fail(...)`.
+inline bool SetParseError(ParseError* error, Position at, std::string message) {
+  error->kind = ParseError::Kind::kParse;
+  error->line = at.line;
+  error->column = at.column;
+  error->message = std::move(message);
+  return false;
+}
+
 enum class Tok {
   kEnd,
   kOpenBrace,
@@ -32,8 +42,8 @@ enum class Tok {
   kStatus,  // ok error unset; `value` holds it
   kKind,    // unspecified internal server client producer consumer
   // names
-  kAttribute,  // `.a`, `span.a`, `parent.resource.a`, …; `attribute` holds it
-  kIntrinsic,  // `span:name`, `duration`, …; `attribute` holds it
+  kAttribute,   // `.a`, `span.a`, `parent.resource.a`, …; `attribute` holds it
+  kIntrinsic,   // `span:name`, `duration`, …; `attribute` holds it
   kIdentifier,  // anything else, only legal as a hint name
   // operators
   kEq,
