@@ -127,17 +127,21 @@ ObjectWriter::ObjectWriter(Backend* backend, std::string key, std::unique_ptr<Si
 
 ObjectWriter::~ObjectWriter() { Abort(); }
 
-Status ObjectWriter::Append(std::string_view bytes) {
+Status ObjectWriter::CheckOpen(std::string_view action) const {
   switch (state_) {
     case State::kOpen:
-      break;
+      return absl::OkStatus();
     case State::kBroken:
       return error_;
     case State::kCommitted:
     case State::kAborted:
-      return absl::FailedPreconditionError(
-          th::StrCat("append to finished upload of ", Printable(key_)));
+      break;
   }
+  return absl::FailedPreconditionError(th::StrCat(action, " finished upload of ", Printable(key_)));
+}
+
+Status ObjectWriter::Append(std::string_view bytes) {
+  RETURN_IF_ERROR(CheckOpen("append to"));
   auto start = std::chrono::steady_clock::now();
   Status status = sink_->Append(bytes);
   busy_ += std::chrono::steady_clock::now() - start;
@@ -153,16 +157,7 @@ Status ObjectWriter::Append(std::string_view bytes) {
 }
 
 Status ObjectWriter::Commit() {
-  switch (state_) {
-    case State::kOpen:
-      break;
-    case State::kBroken:
-      return error_;
-    case State::kCommitted:
-    case State::kAborted:
-      return absl::FailedPreconditionError(
-          th::StrCat("commit of finished upload of ", Printable(key_)));
-  }
+  RETURN_IF_ERROR(CheckOpen("commit of"));
   auto start = std::chrono::steady_clock::now();
   Status status = sink_->Commit();
   busy_ += std::chrono::steady_clock::now() - start;
@@ -234,9 +229,9 @@ Backend::Backend(std::string_view name) : name_(name) {
 
 void Backend::Record(Verb verb, const Status& status, std::chrono::nanoseconds elapsed) {
   int v = static_cast<int>(verb);
-  Outcome outcome = status.ok()                   ? Outcome::kOk
-                    : absl::IsNotFound(status)    ? Outcome::kNotFound
-                                                  : Outcome::kError;
+  Outcome outcome = status.ok()                ? Outcome::kOk
+                    : absl::IsNotFound(status) ? Outcome::kNotFound
+                                               : Outcome::kError;
   requests_metric_[v][static_cast<int>(outcome)]->Add();
   duration_metric_[v]->Observe(std::chrono::duration<double>(elapsed).count());
   requests_[v].fetch_add(1, std::memory_order_relaxed);
@@ -256,8 +251,7 @@ auto Backend::Timed(Verb verb, F&& f) {
   return result;
 }
 
-Status Backend::CheckRange(std::string_view key, uint64_t offset, uint64_t length,
-                           uint64_t size) {
+Status Backend::CheckRange(std::string_view key, uint64_t offset, uint64_t length, uint64_t size) {
   if (offset > size || length > size - offset) {
     return absl::OutOfRangeError(th::StrCat("range [", offset, ", +", length, ") past the end of ",
                                             Printable(key), " (", size, " bytes)"));

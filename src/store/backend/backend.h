@@ -72,9 +72,9 @@ std::string_view VerbName(Verb verb);
 struct BackendStats {
   std::array<uint64_t, kVerbCount> requests{};  // by Verb: calls that reached the backend
   std::array<uint64_t, kVerbCount> errors{};    // by Verb: of those, failed (NotFound included)
-  uint64_t bytes_written = 0;                    // bytes of objects made visible
-  uint64_t bytes_read = 0;                       // bytes returned by Get, GetRange and readers
-  uint64_t aborted_streams = 0;                  // writers discarded without a Commit
+  uint64_t bytes_written = 0;                   // bytes of objects made visible
+  uint64_t bytes_read = 0;                      // bytes returned by Get, GetRange and readers
+  uint64_t aborted_streams = 0;                 // writers discarded without a Commit
 
   uint64_t requests_for(Verb v) const { return requests[static_cast<int>(v)]; }
   uint64_t errors_for(Verb v) const { return errors[static_cast<int>(v)]; }
@@ -139,13 +139,15 @@ class ObjectWriter {
   ObjectWriter(Backend* backend, std::string key, std::unique_ptr<Sink> sink);
 
   enum class State { kOpen, kBroken, kCommitted, kAborted };
+  // OK while the upload can take more; else its error, or FailedPrecondition naming `action`.
+  Status CheckOpen(std::string_view action) const;
 
   Backend* backend_;
   std::string key_;
   std::unique_ptr<Sink> sink_;
   State state_ = State::kOpen;
-  Status error_;                        // when kBroken
-  std::chrono::nanoseconds busy_{0};    // time spent inside the backend, for the metric
+  Status error_;                      // when kBroken
+  std::chrono::nanoseconds busy_{0};  // time spent inside the backend, for the metric
   uint64_t size_ = 0;
 };
 
@@ -179,8 +181,8 @@ class ObjectReader {
 
  private:
   friend class Backend;
-  ObjectReader(Backend* backend, std::string key, std::unique_ptr<Source> source,
-               uint64_t begin, uint64_t end);
+  ObjectReader(Backend* backend, std::string key, std::unique_ptr<Source> source, uint64_t begin,
+               uint64_t end);
 
   Backend* backend_;
   std::string key_;
@@ -255,8 +257,7 @@ class Backend {
   virtual Result<std::unique_ptr<ObjectReader::Source>> DoGetStream(std::string_view key) = 0;
 
   // OutOfRange, naming the key, unless [offset, offset + length) lies within [0, size).
-  static Status CheckRange(std::string_view key, uint64_t offset, uint64_t length,
-                           uint64_t size);
+  static Status CheckRange(std::string_view key, uint64_t offset, uint64_t length, uint64_t size);
 
  private:
   friend class ObjectWriter;
