@@ -1,5 +1,6 @@
 #include "store/wal/wal.h"
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <filesystem>
@@ -45,7 +46,7 @@ using internal::WalMetrics;
 class WalImpl final : public Wal {
  public:
   WalImpl(Options options, UniqueFd dir_fd, uint64_t next_sequence,
-          std::vector<std::string> segments)
+          std::vector<internal::SegmentName> segments)
       : options_(std::move(options)),
         dir_fd_(std::move(dir_fd)),
         next_sequence_(next_sequence),
@@ -77,9 +78,48 @@ class WalImpl final : public Wal {
                      options_.max_pending_bytes, "; record of ", bytes, " bytes refused"));
     }
     pending_bytes_ += bytes;
-    queue_.push_back({std::move(record), std::move(done)});
+    queue_.push_back({std::move(record), std::move(done), nullptr});
     work_cv_.Signal();
     return absl::OkStatus();
+  }
+
+  Status Rotate(RotateCallback done) override ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock lock(&mu_);
+    if (closing_) {
+      return absl::FailedPreconditionError(th::StrCat("wal ", options_.dir, " is closed"));
+    }
+    queue_.push_back({nullptr, nullptr, std::move(done)});
+    work_cv_.Signal();
+    return absl::OkStatus();
+  }
+
+  Status RemoveSegmentsBefore(uint64_t sequence) override ABSL_LOCKS_EXCLUDED(mu_) {
+    std::vector<internal::SegmentName> doomed;
+    {
+      absl::MutexLock lock(&mu_);
+      auto keep = std::stable_partition(
+          segments_.begin(), segments_.end(), [&](const internal::SegmentName& s) {
+            return s.sequence >= sequence || s.sequence == open_sequence_;
+          });
+      doomed.assign(keep, segments_.end());
+      segments_.erase(keep, segments_.end());
+      WalMetrics::Get().segments->Set(static_cast<double>(segments_.size()));
+    }
+    Status status;
+    for (const internal::SegmentName& s : doomed) {
+      std::string path = th::StrCat(options_.dir, "/", s.name);
+      if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
+        status.Update(internal::IoError(th::StrCat("remove wal segment ", path), errno));
+      }
+    }
+    if (!doomed.empty() && options_.sync && ::fsync(dir_fd_.get()) != 0) {
+      status.Update(internal::IoError(th::StrCat("sync wal dir ", options_.dir), errno));
+    }
+    if (!doomed.empty()) {
+      log::Info("wal segments removed", "dir=", options_.dir, " count=", doomed.size(),
+                " below=", sequence);
+    }
+    return status;
   }
 
   Status Close() override ABSL_LOCKS_EXCLUDED(mu_) {
@@ -102,13 +142,17 @@ class WalImpl final : public Wal {
 
   std::vector<std::string> SegmentsForTest() const override ABSL_LOCKS_EXCLUDED(mu_) {
     absl::MutexLock lock(&mu_);
-    return segments_;
+    std::vector<std::string> names;
+    for (const internal::SegmentName& s : segments_) names.push_back(s.name);
+    return names;
   }
 
  private:
+  // A record to append, or (record null) a rotation marker.
   struct Pending {
     Record record;
     AppendCallback done;
+    RotateCallback rotated;
   };
 
   void WriterLoop() ABSL_LOCKS_EXCLUDED(mu_) {
@@ -120,20 +164,52 @@ class WalImpl final : public Wal {
         if (queue_.empty()) return;  // closing, and everything queued is committed
         group.swap(queue_);
       }
-      Status status = Commit(group);
-      if (!status.ok()) {
-        log::Error("wal group commit failed", "dir=", options_.dir, " records=", group.size(),
-                   " error=\"", status.ToString(), "\"");
+      // Records between rotation markers are committed as one group each.
+      auto begin = group.begin();
+      while (begin != group.end()) {
+        auto end = std::find_if(begin, group.end(), [](const Pending& p) { return !p.record; });
+        if (begin != end) CommitAndAcknowledge(std::vector<Pending>(begin, end));
+        if (end == group.end()) break;
+        RotateNow(end->rotated);
+        begin = end + 1;
       }
-      uint64_t bytes = 0;
-      for (Pending& p : group) {
-        bytes += kRecordHeaderSize + p.record->size();
-        if (p.done) p.done(status);
-      }
-      group.clear();
-      absl::MutexLock lock(&mu_);
-      pending_bytes_ -= bytes;
     }
+  }
+
+  // Commits `group`, runs its callbacks, and gives its bytes back to the pending budget.
+  void CommitAndAcknowledge(const std::vector<Pending>& group) ABSL_LOCKS_EXCLUDED(mu_) {
+    Status status = Commit(group);
+    if (!status.ok()) {
+      log::Error("wal group commit failed", "dir=", options_.dir, " records=", group.size(),
+                 " error=\"", status.ToString(), "\"");
+    }
+    uint64_t bytes = 0;
+    for (const Pending& p : group) {
+      bytes += kRecordHeaderSize + p.record->size();
+      if (p.done) p.done(status);
+    }
+    absl::MutexLock lock(&mu_);
+    pending_bytes_ -= bytes;
+  }
+
+  // Closes the current segment if it holds records and tells `done` where the next one starts.
+  void RotateNow(const RotateCallback& done) {
+    uint64_t first_new = next_sequence_;
+    if (segment_ != nullptr && segment_->size() <= kSegmentHeaderSize) {
+      first_new = next_sequence_ - 1;  // the open segment is empty: it is the boundary
+    } else if (segment_ != nullptr) {
+      Status status = segment_->Close();
+      segment_.reset();
+      if (!status.ok()) {
+        log::Error("wal segment close failed at rotation", "dir=", options_.dir, " error=\"",
+                   status.ToString(), "\"");
+      }
+      // The next group opens segment `first_new`; opening it now would leave an empty file
+      // behind when nothing more is written.
+      absl::MutexLock lock(&mu_);
+      open_sequence_ = 0;  // sequences start at 1: no segment is open
+    }
+    if (done) done(first_new);
   }
 
   // Writes `group` to the log, rolling over segments as needed, and syncs it.
@@ -201,7 +277,8 @@ class WalImpl final : public Wal {
     ASSIGN_OR_RETURN(segment_, SegmentFile::Create(options_.dir, dir_fd_.get(), next_sequence_++,
                                                    options_.sync));
     absl::MutexLock lock(&mu_);
-    segments_.push_back(segment_->name());
+    segments_.push_back({next_sequence_ - 1, segment_->name()});
+    open_sequence_ = next_sequence_ - 1;
     WalMetrics::Get().segments->Set(static_cast<double>(segments_.size()));
     return absl::OkStatus();
   }
@@ -219,13 +296,21 @@ class WalImpl final : public Wal {
   std::vector<Pending> queue_ ABSL_GUARDED_BY(mu_);
   uint64_t pending_bytes_ ABSL_GUARDED_BY(mu_) = 0;  // queued and in-flight, headers included
   bool closing_ ABSL_GUARDED_BY(mu_) = false;
-  std::vector<std::string> segments_ ABSL_GUARDED_BY(mu_);  // file names, oldest first
+  std::vector<internal::SegmentName> segments_ ABSL_GUARDED_BY(mu_);  // oldest first
+  uint64_t open_sequence_ ABSL_GUARDED_BY(mu_) = 0;  // the segment appended to; never removed
 };
 
 }  // namespace
 
 Result<std::unique_ptr<Wal>> Wal::Open(const Options& options,
                                        const std::function<void(std::string_view)>& replay,
+                                       ReplayReport* report) {
+  ReplayFn with_segment;
+  if (replay) with_segment = [&replay](std::string_view record, uint64_t) { replay(record); };
+  return Open(options, with_segment, report);
+}
+
+Result<std::unique_ptr<Wal>> Wal::Open(const Options& options, const ReplayFn& replay,
                                        ReplayReport* report) {
   if (options.dir.empty()) return absl::InvalidArgumentError("wal dir is empty");
   ReplayReport ignored;
@@ -249,10 +334,10 @@ Result<std::unique_ptr<Wal>> Wal::Open(const Options& options,
   }
 
   ASSIGN_OR_RETURN(std::vector<internal::SegmentName> found, internal::ListSegments(options.dir));
-  std::function<void(std::string_view)> on_record = replay;
-  if (!on_record) on_record = [](std::string_view) {};
+  ReplayFn on_record = replay;
+  if (!on_record) on_record = [](std::string_view, uint64_t) {};
   ASSIGN_OR_RETURN(
-      std::vector<std::string> remaining,
+      std::vector<internal::SegmentName> remaining,
       internal::ReplaySegments(options.dir, dir_fd.get(), found, options.sync, on_record, report));
   log::Info("wal replayed", "dir=", options.dir, " segments=", report->segments,
             " records=", report->records, " bytes=", report->bytes,

@@ -44,6 +44,12 @@ struct ReplayReport {
 
 using Record = std::shared_ptr<const std::string>;
 using AppendCallback = std::function<void(const Status&)>;
+// Called during replay with a record and the sequence number of the segment holding it.
+using ReplayFn = std::function<void(std::string_view record, uint64_t segment)>;
+// Called on the writer thread when a rotation takes effect, with the sequence number of the
+// first segment after it: every record whose callback ran before lies in an older segment, every
+// later one in this or a newer segment.
+using RotateCallback = std::function<void(uint64_t first_new_segment)>;
 
 class Wal {
  public:
@@ -55,6 +61,9 @@ class Wal {
   // Errors: the directory cannot be created or read, a segment cannot be opened;
   // FailedPrecondition if another Wal holds the directory or a segment has an unknown format
   // version.
+  static Result<std::unique_ptr<Wal>> Open(const Options& options, const ReplayFn& replay,
+                                           ReplayReport* report);
+  // As above, for callers that do not need the segment numbers.
   static Result<std::unique_ptr<Wal>> Open(const Options& options,
                                            const std::function<void(std::string_view)>& replay,
                                            ReplayReport* report);
@@ -65,6 +74,17 @@ class Wal {
   // null record or one over 64 MiB (replay would reject it). `done` runs on the writer thread;
   // it may call Append() but not Close().
   virtual Status Append(Record record, AppendCallback done) = 0;
+
+  // Queues a rotation behind the records queued so far: they are committed, the current segment
+  // is closed, and `done` runs on the writer thread (see RotateCallback) before any later
+  // record's callback. A segment without records is not closed: `done` gets its number. This is
+  // how the store cuts the head at a segment boundary, so that the WAL segments below a flushed
+  // block can be removed. FailedPrecondition after Close().
+  virtual Status Rotate(RotateCallback done) = 0;
+
+  // Deletes the segment files numbered below `sequence` (never the segment being appended to)
+  // and syncs the directory. Errors: a file cannot be removed (the rest are still tried).
+  virtual Status RemoveSegmentsBefore(uint64_t sequence) = 0;
 
   // Commits everything queued, stops the writer thread and closes the files. Later calls
   // return OK and do nothing.

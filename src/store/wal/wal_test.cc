@@ -382,7 +382,7 @@ TEST_F(WalTest, UnknownFormatVersionFailsOpen) {
   bytes[internal::kMagicPrefixSize] = 2;
   WriteFile(path, bytes);
 
-  Result<std::unique_ptr<Wal>> wal = Wal::Open(Opts(), nullptr, nullptr);
+  Result<std::unique_ptr<Wal>> wal = Wal::Open(Opts(), ReplayFn(), nullptr);
   EXPECT_TRUE(absl::IsFailedPrecondition(wal.status())) << wal.status();
   EXPECT_THAT(wal.status().message(), HasSubstr("version 2"));
   EXPECT_EQ(ReadFile(path), bytes);  // untouched
@@ -488,10 +488,10 @@ TEST_F(WalTest, RejectsRecordOverMaximum) {
 
 TEST_F(WalTest, SecondOpenOfSameDirectoryFails) {
   std::unique_ptr<Wal> wal = OpenOrDie(Opts());
-  Result<std::unique_ptr<Wal>> second = Wal::Open(Opts(), nullptr, nullptr);
+  Result<std::unique_ptr<Wal>> second = Wal::Open(Opts(), ReplayFn(), nullptr);
   EXPECT_TRUE(absl::IsFailedPrecondition(second.status())) << second.status();
   ASSERT_TRUE(wal->Close().ok());
-  EXPECT_TRUE(Wal::Open(Opts(), nullptr, nullptr).ok());
+  EXPECT_TRUE(Wal::Open(Opts(), ReplayFn(), nullptr).ok());
 }
 
 // A write error (here EFBIG from a file size limit) fails that group's callbacks; the writer
@@ -525,6 +525,81 @@ TEST_F(WalTest, WriteErrorFailsGroupAndLaterAppendsUseFreshSegment) {
   wal = OpenOrDie(Opts());
   EXPECT_THAT(replayed_, ElementsAre("before", "after"));
   EXPECT_FALSE(report_.corrupt) << report_.message;
+}
+
+// Rotation: records before the marker lie in older segments, later ones in newer segments, and
+// replay reports each record's segment so the store can tell which are flushed.
+TEST_F(WalTest, RotateSplitsRecordsAtASegmentBoundary) {
+  std::unique_ptr<Wal> wal = OpenOrDie(Opts());
+  ASSERT_TRUE(AppendAndWait(*wal, "a").ok());
+  ASSERT_TRUE(AppendAndWait(*wal, "b").ok());
+  absl::Notification rotated;
+  uint64_t boundary = 0;
+  ASSERT_TRUE(wal->Rotate([&](uint64_t first_new) {
+                   boundary = first_new;
+                   rotated.Notify();
+                 }).ok());
+  rotated.WaitForNotification();
+  ASSERT_TRUE(AppendAndWait(*wal, "c").ok());
+  ASSERT_TRUE(wal->Close().ok());
+
+  std::vector<std::pair<std::string, uint64_t>> seen;
+  Result<std::unique_ptr<Wal>> reopened = Wal::Open(
+      Opts(),
+      ReplayFn([&](std::string_view r, uint64_t segment) { seen.emplace_back(r, segment); }),
+      nullptr);
+  ASSERT_TRUE(reopened.ok()) << reopened.status();
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_LT(seen[0].second, boundary);
+  EXPECT_LT(seen[1].second, boundary);
+  EXPECT_EQ(seen[2].second, boundary);
+}
+
+TEST_F(WalTest, RotateOfAnEmptySegmentKeepsIt) {
+  std::unique_ptr<Wal> wal = OpenOrDie(Opts());
+  std::vector<uint64_t> boundaries;
+  absl::Mutex mu;
+  for (int i = 0; i < 2; ++i) {
+    absl::Notification rotated;
+    ASSERT_TRUE(wal->Rotate([&](uint64_t first_new) {
+                     absl::MutexLock lock(&mu);
+                     boundaries.push_back(first_new);
+                     rotated.Notify();
+                   }).ok());
+    rotated.WaitForNotification();
+  }
+  EXPECT_EQ(boundaries[0], boundaries[1]);
+  EXPECT_EQ(wal->SegmentsForTest().size(), 1u);
+}
+
+TEST_F(WalTest, RemoveSegmentsBeforeDeletesOnlyOlderClosedSegments) {
+  std::unique_ptr<Wal> wal = OpenOrDie(Opts());
+  std::vector<uint64_t> boundaries;
+  for (const char* payload : {"a", "b", "c"}) {
+    ASSERT_TRUE(AppendAndWait(*wal, payload).ok());
+    absl::Notification rotated;
+    ASSERT_TRUE(wal->Rotate([&](uint64_t first_new) {
+                     boundaries.push_back(first_new);
+                     rotated.Notify();
+                   }).ok());
+    rotated.WaitForNotification();
+  }
+  ASSERT_TRUE(AppendAndWait(*wal, "d").ok());
+  ASSERT_EQ(wal->SegmentsForTest().size(), 4u);
+  ASSERT_TRUE(wal->RemoveSegmentsBefore(boundaries[1]).ok());
+  EXPECT_EQ(wal->SegmentsForTest().size(), 2u);
+  // The open segment survives even a bound past it.
+  ASSERT_TRUE(wal->RemoveSegmentsBefore(UINT64_MAX).ok());
+  EXPECT_EQ(wal->SegmentsForTest().size(), 1u);
+  ASSERT_TRUE(wal->Close().ok());
+  OpenOrDie(Opts());
+  EXPECT_THAT(replayed_, ElementsAre("d"));
+}
+
+TEST_F(WalTest, RotateAfterCloseFails) {
+  std::unique_ptr<Wal> wal = OpenOrDie(Opts());
+  ASSERT_TRUE(wal->Close().ok());
+  EXPECT_TRUE(absl::IsFailedPrecondition(wal->Rotate([](uint64_t) {})));
 }
 
 TEST(SegmentFileName, RoundTripsAndRejectsOtherNames) {

@@ -70,7 +70,7 @@ struct SegmentEnd {
 // Replays one segment; the returned error is for the caller (I/O, unsupported version), the
 // SegmentEnd for damage found in the data.
 Result<SegmentEnd> ReplayOne(const std::string& path, const SegmentName& segment,
-                             const std::function<void(std::string_view)>& replay,
+                             const ReplayFn& replay,
                              ReplayReport* report) {
   ASSIGN_OR_RETURN(MappedSegment mapped, MappedSegment::Open(path));
   SegmentReader reader(mapped.bytes());
@@ -88,7 +88,7 @@ Result<SegmentEnd> ReplayOne(const std::string& path, const SegmentName& segment
                       0, false};
   }
   while (std::optional<std::string_view> payload = reader.Next()) {
-    replay(*payload);
+    replay(*payload, segment.sequence);
     report->records++;
     report->bytes += payload->size();
   }
@@ -132,11 +132,11 @@ Result<std::vector<SegmentName>> ListSegments(const std::string& dir) {
   return segments;
 }
 
-Result<std::vector<std::string>> ReplaySegments(const std::string& dir, int dir_fd,
+Result<std::vector<SegmentName>> ReplaySegments(const std::string& dir, int dir_fd,
                                                 const std::vector<SegmentName>& segments, bool sync,
-                                                const std::function<void(std::string_view)>& replay,
+                                                const ReplayFn& replay,
                                                 ReplayReport* report) {
-  std::vector<std::string> remaining;
+  std::vector<SegmentName> remaining;
   for (size_t i = 0; i < segments.size(); ++i) {
     const SegmentName& segment = segments[i];
     std::string path = th::StrCat(dir, "/", segment.name);
@@ -166,7 +166,7 @@ Result<std::vector<std::string>> ReplaySegments(const std::string& dir, int dir_
                    " offset=", end.offset, " reason=\"", reason, "\"");
       }
     }
-    if (!removed) remaining.push_back(segment.name);
+    if (!removed) remaining.push_back(segment);
   }
   return remaining;
 }

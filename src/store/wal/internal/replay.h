@@ -23,14 +23,14 @@ struct SegmentName {
 // Errors: the directory cannot be read.
 Result<std::vector<SegmentName>> ListSegments(const std::string& dir);
 
-// Calls `replay` for every intact record of `segments` in log order and adds to `report`.
+// Calls `replay` for every intact record of `segments` in log order, with its segment's sequence, and adds to `report`.
 // A segment that ends early is logged and counted; if it is the last one its torn tail is
 // truncated (synced when `sync`), or the file removed if its header is torn (short).
-// Returns the names of the segments left in the directory, oldest first.
+// Returns the segments left in the directory, oldest first.
 // Errors: a segment cannot be read or truncated; a segment has an unsupported format version.
-Result<std::vector<std::string>> ReplaySegments(const std::string& dir, int dir_fd,
+Result<std::vector<SegmentName>> ReplaySegments(const std::string& dir, int dir_fd,
                                                 const std::vector<SegmentName>& segments, bool sync,
-                                                const std::function<void(std::string_view)>& replay,
+                                                const ReplayFn& replay,
                                                 ReplayReport* report);
 
 }  // namespace th::store::wal::internal
