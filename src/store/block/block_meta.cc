@@ -101,9 +101,10 @@ Status ReadChunks(BodyReader* r, size_t column_names, std::vector<internal::Chun
   return Status();
 }
 
-Result<BlockMeta> DecodeV1(std::string_view body, std::string_view what) {
+// Versions 1 and 2 share the body; version 2 appends the lineage.
+Result<BlockMeta> DecodeBody(std::string_view body, uint32_t version, std::string_view what) {
   BlockMeta m;
-  m.version = 1;
+  m.version = version;
   BodyReader r(body, what);
   RETURN_IF_ERROR(r.Str(&m.tenant, "tenant"));
   RETURN_IF_ERROR(r.Str(&m.block_id, "block id"));
@@ -150,13 +151,24 @@ Result<BlockMeta> DecodeV1(std::string_view body, std::string_view what) {
   }
   RETURN_IF_ERROR(r.Range(&m.tables.range, "tables range"));
   RETURN_IF_ERROR(ReadChunks(&r, m.column_names.size(), &m.tables.chunks));
+  if (version >= 2) {
+    RETURN_IF_ERROR(r.U32(&m.compaction_level, "compaction level"));
+    RETURN_IF_ERROR(r.U64(&m.wal_segment_end, "wal segment end"));
+    RETURN_IF_ERROR(r.U64(&m.created_unix_nano, "created time"));
+    RETURN_IF_ERROR(r.Count(&n, 1, "source count"));
+    m.sources.resize(n);
+    for (auto& k : m.sources) RETURN_IF_ERROR(r.Str(&k, "source block id"));
+  }
   if (r.remaining() != 0) return r.Fail("end (trailing bytes)");
   return m;
 }
 
 }  // namespace
 
-Result<std::string> EncodeBlockMeta(const BlockMeta& m) {
+Result<std::string> EncodeBlockMeta(const BlockMeta& m, uint32_t version) {
+  if (version < 1 || version > kBlockFormatVersion) {
+    return absl::InvalidArgumentError(th::StrCat("cannot write block meta version ", version));
+  }
   std::string b;
   PutString(&b, m.tenant);
   PutString(&b, m.block_id);
@@ -193,8 +205,15 @@ Result<std::string> EncodeBlockMeta(const BlockMeta& m) {
   }
   PutRange(&b, m.tables.range);
   PutChunks(&b, m.tables.chunks);
+  if (version >= 2) {
+    PutVarint(&b, m.compaction_level);
+    PutVarint(&b, m.wal_segment_end);
+    PutVarint(&b, m.created_unix_nano);
+    PutVarint(&b, m.sources.size());
+    for (const auto& k : m.sources) PutString(&b, k);
+  }
   std::string out(kMagic);
-  internal::PutU32(&out, kBlockFormatVersion);
+  internal::PutU32(&out, version);
   RETURN_IF_ERROR(enc::AppendPage(enc::Encoding::kRaw, enc::Compression::kZstd, b, &out));
   return out;
 }
@@ -208,7 +227,8 @@ Result<BlockMeta> DecodeBlockMeta(std::string_view bytes, std::string_view what)
   }
   std::string_view rest = bytes.substr(8);
   switch (version) {
-    case 1: {
+    case 1:
+    case 2: {
       Result<enc::Page> page = enc::ReadPage(rest);
       if (!page.ok())
         return absl::DataLossError(th::StrCat(what, ": ", th::Message(page.status())));
@@ -219,7 +239,7 @@ Result<BlockMeta> DecodeBlockMeta(std::string_view bytes, std::string_view what)
       Result<std::string_view> body = enc::PagePayload(*page, enc::kMaxPageBytes, &scratch);
       if (!body.ok())
         return absl::DataLossError(th::StrCat(what, ": ", th::Message(body.status())));
-      return DecodeV1(*body, what);
+      return DecodeBody(*body, version, what);
     }
     default:
       return absl::FailedPreconditionError(th::StrCat(what, ": block format version ", version,

@@ -17,7 +17,9 @@
 
 namespace th::store::block {
 
-inline constexpr uint32_t kBlockFormatVersion = 1;
+// 2 added the lineage (compaction level, WAL segment end, creation time, sources); readers
+// still read version 1 metas, whose lineage is empty.
+inline constexpr uint32_t kBlockFormatVersion = 2;
 
 // Object names inside "<tenant>/<block-id>/".
 inline constexpr std::string_view kMetaObject = "meta";
@@ -74,10 +76,23 @@ struct BlockMeta {
   std::vector<ObjectRange> bloom_shards;
   std::vector<RowGroupInfo> row_groups;
   TablesInfo tables;
+
+  // Lineage (version 2).
+  // 0 for a block cut from the head; a compacted block is one more than its highest source.
+  uint32_t compaction_level = 0;
+  // The first WAL segment whose records are NOT in this block (0: unknown, e.g. compaction
+  // inputs without it): on replay, records of this tenant in older segments are already here.
+  uint64_t wal_segment_end = 0;
+  uint64_t created_unix_nano = 0;
+  // Block ids this block replaces (compaction). Once it is visible they are garbage, even if
+  // a crash left them behind.
+  std::vector<std::string> sources;
 };
 
-// The meta object's bytes for `meta` (at kBlockFormatVersion). Errors: as AppendPage.
-Result<std::string> EncodeBlockMeta(const BlockMeta& meta);
+// The meta object's bytes for `meta` at `version` (older versions only for tests of readers;
+// fields a version lacks are dropped). Errors: as AppendPage; InvalidArgument for a version
+// this writer does not know.
+Result<std::string> EncodeBlockMeta(const BlockMeta& meta, uint32_t version = kBlockFormatVersion);
 
 // Parses a meta object. Errors: DataLoss for a bad magic, checksum or body (naming `what`, e.g.
 // the object key); FailedPrecondition for a version this reader does not know.

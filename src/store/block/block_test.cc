@@ -361,10 +361,46 @@ TEST(Block, CorruptMetaIsDataLossAndNewerVersionIsRefused) {
             absl::StatusCode::kDataLoss);
 
   std::string newer = meta;
-  newer[4] = 2;  // version 2
+  newer[4] = static_cast<char>(kBlockFormatVersion + 1);
   ASSERT_TRUE(backend.Put(key, newer).ok());
   EXPECT_EQ(BlockReader::Open(&backend, "tenant-a", "b7").status().code(),
             absl::StatusCode::kFailedPrecondition);
+}
+
+TEST(Block, LineageRoundTripsAndVersionOneMetasStillRead) {
+  MemoryBackend backend;
+  tools::TraceGenerator gen(10);
+  auto batch = gen.NextBatch(300, kNow);
+  BlockWriterOptions options = Options("b9");
+  options.compaction_level = 2;
+  options.wal_segment_end = 17;
+  options.sources = {"b1", "b2"};
+  options.created_unix_nano = kNow;
+  BlockWriter writer(&backend, options);
+  ASSERT_TRUE(writer.AddBatch(*batch).ok());
+  ASSERT_TRUE(writer.Finish().ok());
+  auto reader = BlockReader::Open(&backend, "tenant-a", "b9");
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  const BlockMeta& m = (*reader)->meta();
+  EXPECT_EQ(m.version, kBlockFormatVersion);
+  EXPECT_EQ(m.compaction_level, 2u);
+  EXPECT_EQ(m.wal_segment_end, 17u);
+  EXPECT_EQ(m.created_unix_nano, kNow);
+  EXPECT_EQ(m.sources, (std::vector<std::string>{"b1", "b2"}));
+
+  // A block written before lineage existed: same body, no lineage.
+  auto v1 = EncodeBlockMeta(m, 1);
+  ASSERT_TRUE(v1.ok()) << v1.status();
+  ASSERT_TRUE(backend.Put(BlockObjectKey("tenant-a", "b9", kMetaObject), *v1).ok());
+  auto old = BlockReader::Open(&backend, "tenant-a", "b9");
+  ASSERT_TRUE(old.ok()) << old.status();
+  EXPECT_EQ((*old)->meta().version, 1u);
+  EXPECT_EQ((*old)->meta().compaction_level, 0u);
+  EXPECT_TRUE((*old)->meta().sources.empty());
+  EXPECT_EQ((*old)->meta().span_count, m.span_count);
+  auto found = (*old)->FindTraceBatch(batch->spans.trace_id[0]);
+  ASSERT_TRUE(found.ok()) << found.status();
+  EXPECT_NE(*found, nullptr);
 }
 
 TEST(Block, BlockIsInvisibleUntilMetaIsWritten) {

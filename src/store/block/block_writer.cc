@@ -1,6 +1,7 @@
 #include "store/block/block_writer.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <utility>
 
@@ -366,6 +367,15 @@ Result<BlockMeta> BlockWriter::Finish() {
   meta.tenant = options_.tenant;
   meta.block_id = options_.block_id;
   meta.span_count = spans_.size();
+  meta.compaction_level = options_.compaction_level;
+  meta.wal_segment_end = options_.wal_segment_end;
+  meta.sources = options_.sources;
+  meta.created_unix_nano =
+      options_.created_unix_nano != 0
+          ? options_.created_unix_nano
+          : static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                      std::chrono::system_clock::now().time_since_epoch())
+                                      .count());
 
   // Dedicated keys: the most frequent span attribute keys.
   {

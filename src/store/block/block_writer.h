@@ -29,6 +29,11 @@ struct BlockWriterOptions {
   // Span attribute keys given their own value columns: the most frequent, up to this many.
   uint32_t max_dedicated_keys = 16;
   int zstd_level = 3;
+  // Lineage, copied into the meta (block_meta.h).
+  uint32_t compaction_level = 0;
+  uint64_t wal_segment_end = 0;
+  std::vector<std::string> sources;
+  uint64_t created_unix_nano = 0;  // 0: now
 };
 
 // "<tenant>/<block-id>/<object>".
