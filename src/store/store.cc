@@ -1,13 +1,26 @@
 #include "store/store.h"
 
+#include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <filesystem>
+#include <thread>
 
 #include "common/log.h"
 #include "common/metrics.h"
 #include "common/strings.h"
 #include "model/otlp_decode.h"
 #include "model/otlp_encode.h"
+#include "store/backend/local/local_backend.h"
+#include "store/block/block_reader.h"
+#include "store/block/block_writer.h"
+#include "store/catalog/catalog.h"
+#include "store/compact/compactor.h"
+#include "store/span_dedup.h"
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 
 namespace th::store {
 namespace {
@@ -40,17 +53,107 @@ Result<Framed> Unframe(std::string_view record) {
   return Framed{record.substr(3, n), record.substr(3 + n)};
 }
 
+struct FlushMetrics {
+  metrics::Counter* blocks;
+  metrics::Counter* spans;
+  metrics::Counter* failures;
+  metrics::Histogram* seconds;
+  metrics::Counter* replay_skipped;
+  static FlushMetrics& Get() {
+    static FlushMetrics* m = [] {
+      auto& r = metrics::Registry::Default();
+      return new FlushMetrics{
+          r.GetCounter("tracehouse_store_blocks_flushed_total", "Blocks cut from the head."),
+          r.GetCounter("tracehouse_store_spans_flushed_total", "Spans written to blocks by cuts."),
+          r.GetCounter("tracehouse_store_flush_failures_total",
+                       "Block cuts that failed (retried; the head keeps the spans)."),
+          r.GetHistogram("tracehouse_store_flush_duration_seconds",
+                         "Time to write one tenant's block from a frozen head.",
+                         {0.01, 0.05, 0.1, 0.5, 1, 2, 5, 10, 30, 60, 120, 300}),
+          r.GetCounter("tracehouse_store_replay_already_flushed_records_total",
+                       "WAL records skipped on replay because a block already holds them."),
+      };
+    }();
+    return *m;
+  }
+};
+
+// True when the trace [start, end] overlaps `range`.
+bool Overlaps(const TimeRange& range, uint64_t start, uint64_t end) {
+  return end >= range.start_unix_nano && start <= range.end_unix_nano;
+}
+
 }  // namespace
+
+// One head and, once frozen, the WAL boundary below which its records lie.
+struct Store::Generation {
+  std::shared_ptr<Head> head = std::make_shared<Head>();
+  // steady_clock nanoseconds of the first record added; 0 while empty. Written on the WAL's
+  // writer thread, read by the flusher.
+  std::atomic<int64_t> first_append_ns{0};
+
+  void NoteAppend() {
+    if (first_append_ns.load(std::memory_order_relaxed) == 0) {
+      first_append_ns.store(std::chrono::steady_clock::now().time_since_epoch().count(),
+                            std::memory_order_relaxed);
+    }
+  }
+  bool empty() const { return first_append_ns.load(std::memory_order_relaxed) == 0; }
+  uint64_t wal_segment_end = 0;                           // set when frozen
+};
+
+// The generations and the flusher thread's state.
+struct Store::Flusher {
+  // Readers take it shared to copy pointers; the WAL's writer thread takes it exclusive to
+  // freeze the active head, and the flusher to move a tenant from a frozen head to a block.
+  mutable absl::Mutex mu;
+  std::shared_ptr<Generation> active ABSL_GUARDED_BY(mu) = std::make_shared<Generation>();
+  std::vector<std::shared_ptr<Generation>> frozen ABSL_GUARDED_BY(mu);  // oldest first
+
+  absl::Mutex wake_mu;
+  absl::CondVar wake;
+  bool stop ABSL_GUARDED_BY(wake_mu) = false;
+  bool flush_requested ABSL_GUARDED_BY(wake_mu) = false;
+  std::thread thread;
+  // Serialises cuts and flushes (the thread and FlushForTest).
+  absl::Mutex flush_mu;
+};
+
+Store::Store() : flusher_(std::make_unique<Flusher>()) {}
 
 Store::~Store() { Close().IgnoreError(); }
 
 Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   std::unique_ptr<Store> store(new Store());
+  store->options_ = options;
+  store->backend_ = options.backend;
+  if (store->backend_ == nullptr) {
+    backend::LocalOptions local_options;
+    local_options.root = (std::filesystem::path(options.data_dir) / "blocks").string();
+    // Only this process writes under the data dir (the WAL's lock ensures it... once opened;
+    // temp files older than a minute are uploads a crash abandoned).
+    local_options.stale_temp_age = std::chrono::seconds(60);
+    ASSIGN_OR_RETURN(std::unique_ptr<backend::LocalBackend> local,
+                     backend::LocalBackend::Open(local_options));
+    store->backend_ = std::move(local);
+  }
+  catalog::CatalogOptions catalog_options;
+  catalog_options.compacted_grace = options.compacted_grace;
+  catalog_options.orphan_grace = options.orphan_grace;
+  store->catalog_ = std::make_unique<catalog::Catalog>(store->backend_.get(), catalog_options);
+  RETURN_IF_ERROR(store->catalog_->Load(/*collect_garbage=*/true));
+
   wal::Options wal_options = options.wal;
   wal_options.dir = (std::filesystem::path(options.data_dir) / "wal").string();
   uint64_t replay_errors = 0;
   Store* s = store.get();
-  auto replay = [s, &replay_errors](std::string_view record) {
+  auto replay = [s, &replay_errors](std::string_view record, uint64_t segment) {
+    Result<Framed> framed = Unframe(record);
+    if (framed.ok() && segment < s->catalog_->Snapshot(framed->tenant)->wal_segment_end) {
+      ++s->replay_skipped_;
+      FlushMetrics::Get().replay_skipped->Add();
+      return;
+    }
     Status st = s->IndexRecord(std::make_shared<const std::string>(record));
     if (!st.ok()) {
       ++replay_errors;
@@ -61,11 +164,24 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
       log::Error("skipping undecodable wal record", "error=\"", st.message(), "\"");
     }
   };
-  ASSIGN_OR_RETURN(store->wal_, wal::Wal::Open(wal_options, replay, &store->replay_report_));
-  HeadStats stats = store->head_.Stats();
-  log::Info("wal replayed", "records=", store->replay_report_.records, " spans=", stats.spans,
-            " traces=", stats.traces, " skipped=", replay_errors,
-            " corrupt=", store->replay_report_.corrupt);
+  ASSIGN_OR_RETURN(store->wal_, wal::Wal::Open(wal_options, wal::ReplayFn(replay),
+                                               &store->replay_report_));
+  HeadStats stats = store->Stats();
+  log::Info("store opened", "records=", store->replay_report_.records, " spans=", stats.spans,
+            " traces=", stats.traces, " undecodable=", replay_errors,
+            " already_in_blocks=", store->replay_skipped_,
+            " corrupt=", store->replay_report_.corrupt,
+            " blocks_tenants=", store->catalog_->Tenants().size());
+
+  if (options.compact) {
+    CompactorOptions compactor_options;
+    if (options.compactor != nullptr) compactor_options = *options.compactor;
+    store->compactor_ = std::make_unique<Compactor>(store->catalog_.get(), compactor_options);
+    store->compactor_->Start();
+  }
+  if (options.cut_blocks) {
+    store->flusher_->thread = std::thread([s] { s->FlusherLoop(); });
+  }
   return store;
 }
 
@@ -73,7 +189,13 @@ Status Store::IndexRecord(std::shared_ptr<const std::string> record) {
   ASSIGN_OR_RETURN(Framed f, Unframe(*record));
   ASSIGN_OR_RETURN(model::DecodedTraces decoded,
                    model::DecodeOtlpTracesProto(std::string(f.otlp), f.tenant));
-  head_.Add(f.tenant, std::move(record), f.otlp, *decoded.batch);
+  std::shared_ptr<Generation> gen;
+  {
+    absl::ReaderMutexLock lock(&flusher_->mu);
+    gen = flusher_->active;
+  }
+  gen->NoteAppend();
+  gen->head->Add(f.tenant, std::move(record), f.otlp, *decoded.batch);
   return absl::OkStatus();
 }
 
@@ -104,21 +226,378 @@ void Store::Append(std::unique_ptr<model::SpanBatch>&& batch,
   std::shared_ptr<const std::string> shared = std::move(record);
   Status st = wal_->Append(shared, [this, shared, held, header, done](const Status& s) {
     if (s.ok()) {
-      head_.Add(held->tenant, shared, std::string_view(*shared).substr(header), *held);
+      // On the WAL's writer thread, as the rotation that swaps `active` is: no record can slip
+      // into a head on the wrong side of a rotation.
+      std::shared_ptr<Generation> gen;
+      {
+        absl::ReaderMutexLock lock(&flusher_->mu);
+        gen = flusher_->active;
+      }
+      gen->NoteAppend();
+      gen->head->Add(held->tenant, shared, std::string_view(*shared).substr(header), *held);
     }
     done(s);
   });
   if (!st.ok()) done(st);
 }
 
+std::vector<std::shared_ptr<const Head>> Store::Heads() const {
+  absl::ReaderMutexLock lock(&flusher_->mu);
+  std::vector<std::shared_ptr<const Head>> heads;
+  heads.push_back(flusher_->active->head);
+  for (auto it = flusher_->frozen.rbegin(); it != flusher_->frozen.rend(); ++it) {
+    heads.push_back((*it)->head);
+  }
+  return heads;
+}
+
 Result<std::string> Store::FindTrace(std::string_view tenant, const model::TraceId& id,
                                      const TimeRange& range) const {
-  return head_.FindTrace(tenant, id, range);
+  std::vector<std::shared_ptr<const Head>> heads;
+  std::shared_ptr<const catalog::TenantBlocks> blocks;
+  {
+    // Heads and blocks from one moment: a flush moves spans between them under this lock.
+    absl::ReaderMutexLock lock(&flusher_->mu);
+    heads.push_back(flusher_->active->head);
+    for (const auto& g : flusher_->frozen) heads.push_back(g->head);
+    blocks = catalog_->Snapshot(tenant);
+  }
+  std::vector<std::string> head_parts;
+  for (const auto& h : heads) {
+    Result<std::string> part = h->FindTrace(tenant, id, range);
+    if (part.ok()) head_parts.push_back(std::move(part).value());
+  }
+  std::vector<std::unique_ptr<model::SpanBatch>> block_parts;
+  Status block_error;
+  for (const auto& b : blocks->blocks) {
+    const block::BlockMeta& m = b->meta();
+    if (!Overlaps(range, m.min_start_unix_nano, m.max_end_unix_nano)) continue;
+    Result<std::unique_ptr<model::SpanBatch>> part = b->FindTraceBatch(id);
+    if (!part.ok()) {
+      log::Warn("block lookup failed", "block=", m.block_id, " error=\"",
+                part.status().message(), "\"");
+      if (block_error.ok()) block_error = part.status();
+      continue;
+    }
+    if (*part == nullptr) continue;
+    const model::SpanBatch& spans = **part;
+    uint64_t start = UINT64_MAX, end = 0;
+    for (size_t i = 0; i < spans.span_count(); ++i) {
+      start = std::min(start, spans.spans.start_time_unix_nano[i]);
+      end = std::max(end, spans.spans.end_time_unix_nano[i]);
+    }
+    if (Overlaps(range, start, end)) block_parts.push_back(std::move(part).value());
+  }
+  if (block_parts.empty()) {
+    if (head_parts.size() == 1) return std::move(head_parts[0]);  // the common, fast case
+    if (head_parts.empty()) {
+      if (!block_error.ok()) return block_error;
+      return absl::NotFoundError("trace not found");
+    }
+  }
+  // Several places: decode the head parts and keep each span once.
+  std::vector<std::unique_ptr<model::SpanBatch>> decoded;
+  for (std::string& part : head_parts) {
+    ASSIGN_OR_RETURN(model::DecodedTraces d, model::DecodeOtlpTracesProto(std::move(part), tenant));
+    decoded.push_back(std::move(d.batch));
+  }
+  std::vector<const model::SpanBatch*> parts;
+  for (const auto& d : decoded) parts.push_back(d.get());
+  for (const auto& b : block_parts) parts.push_back(b.get());
+  return MergeTraceParts(parts);
+}
+
+Status Store::Scan(const ScanRequest& request, const TraceVisitor& visit, ScanStats* stats) const {
+  std::vector<std::shared_ptr<const Head>> heads;
+  std::shared_ptr<const catalog::TenantBlocks> blocks;
+  {
+    absl::ReaderMutexLock lock(&flusher_->mu);
+    heads.push_back(flusher_->active->head);
+    for (auto it = flusher_->frozen.rbegin(); it != flusher_->frozen.rend(); ++it) {
+      heads.push_back((*it)->head);
+    }
+    blocks = catalog_->Snapshot(request.tenant);
+  }
+  ScanStats local;
+  if (stats == nullptr) stats = &local;
+  bool stopped = false;
+  auto counting_visit = [&](const model::TraceId& id, const model::SpanBatch& spans) {
+    if (!visit(id, spans)) {
+      stopped = true;
+      return false;
+    }
+    return true;
+  };
+  for (const auto& h : heads) {
+    ScanRequest part = request;
+    if (request.max_spans > 0) {
+      if (stats->spans >= request.max_spans) {
+        return absl::ResourceExhaustedError(
+            th::StrCat("query scanned more than ", request.max_spans,
+                       " spans; narrow the time range (start, end) or the query"));
+      }
+      part.max_spans = request.max_spans - stats->spans;
+    }
+    RETURN_IF_ERROR(h->Scan(part, counting_visit, stats));
+    if (stopped) return Status();
+  }
+  // Blocks, newest first when asked.
+  std::vector<std::shared_ptr<const block::BlockReader>> order;
+  for (const auto& b : blocks->blocks) {
+    if (Overlaps(request.range, b->meta().min_start_unix_nano, b->meta().max_end_unix_nano)) {
+      order.push_back(b);
+    }
+  }
+  if (request.most_recent_first) {
+    std::sort(order.begin(), order.end(), [](const auto& a, const auto& b) {
+      return a->meta().max_end_unix_nano > b->meta().max_end_unix_nano;
+    });
+  }
+  // Stops BlockReader::ScanRange without being an error.
+  const Status kStop = absl::AbortedError("scan stopped by its visitor");
+  for (const auto& b : order) {
+    Status st = b->ScanRange(
+        request.range.start_unix_nano, request.range.end_unix_nano,
+        [&](std::unique_ptr<model::SpanBatch>&& spans) -> Status {
+          if (request.max_spans > 0 && stats->spans >= request.max_spans) {
+            return absl::ResourceExhaustedError(
+                th::StrCat("query scanned more than ", request.max_spans,
+                           " spans; narrow the time range (start, end) or the query"));
+          }
+          if (request.cancelled != nullptr && request.cancelled->load(std::memory_order_relaxed)) {
+            return absl::CancelledError("scan cancelled");
+          }
+          if (std::chrono::steady_clock::now() > request.deadline) {
+            return absl::DeadlineExceededError("scan deadline exceeded");
+          }
+          if (spans->span_count() == 0) return Status();
+          uint64_t start = UINT64_MAX, end = 0;
+          for (size_t i = 0; i < spans->span_count(); ++i) {
+            start = std::min(start, spans->spans.start_time_unix_nano[i]);
+            end = std::max(end, spans->spans.end_time_unix_nano[i]);
+          }
+          if (!Overlaps(request.range, start, end)) return Status();
+          ++stats->traces;
+          stats->spans += spans->span_count();
+          return visit(spans->spans.trace_id[0], *spans) ? Status() : kStop;
+        });
+    if (st == kStop) return Status();
+    if (absl::IsResourceExhausted(st) || absl::IsCancelled(st) || absl::IsDeadlineExceeded(st)) {
+      return st;
+    }
+    if (!st.ok()) {
+      // A corrupt page spoils its row group only; the rest of the block was visited.
+      log::Error("block scan error", "block=", b->meta().block_id, " error=\"", st.message(),
+                 "\"");
+    }
+  }
+  return Status();
+}
+
+HeadStats Store::Stats() const {
+  HeadStats sum;
+  for (const auto& h : Heads()) {
+    HeadStats s = h->Stats();
+    sum.tenants = std::max(sum.tenants, s.tenants);
+    sum.traces += s.traces;
+    sum.spans += s.spans;
+    sum.record_bytes += s.record_bytes;
+  }
+  return sum;
+}
+
+StoreStats Store::FullStats() const {
+  StoreStats s;
+  s.head = Stats();
+  {
+    absl::ReaderMutexLock lock(&flusher_->mu);
+    s.frozen_heads = flusher_->frozen.size();
+  }
+  for (const std::string& tenant : catalog_->Tenants()) {
+    auto t = catalog_->Snapshot(tenant);
+    s.blocks += t->blocks.size();
+    s.block_spans += t->span_count;
+    s.block_bytes += t->byte_count;
+  }
+  return s;
+}
+
+Status Store::Cut() {
+  absl::Notification rotated;
+  RETURN_IF_ERROR(wal_->Rotate([this, &rotated](uint64_t first_new_segment) {
+    absl::MutexLock lock(&flusher_->mu);
+    auto& f = *flusher_;
+    if (!f.active->empty()) {
+      f.active->wal_segment_end = first_new_segment;
+      f.frozen.push_back(std::move(f.active));
+      f.active = std::make_shared<Generation>();
+    }
+    rotated.Notify();
+  }));
+  rotated.WaitForNotification();
+  return Status();
+}
+
+Status Store::FlushFrozen() {
+  for (;;) {
+    std::shared_ptr<Generation> oldest;
+    {
+      absl::ReaderMutexLock lock(&flusher_->mu);
+      if (flusher_->frozen.empty()) return Status();
+      oldest = flusher_->frozen.front();
+    }
+    RETURN_IF_ERROR(FlushGeneration(oldest.get()));
+    {
+      absl::MutexLock lock(&flusher_->mu);
+      flusher_->frozen.erase(flusher_->frozen.begin());
+    }
+    // Every older generation is flushed too (oldest first), so nothing below is still needed.
+    Status st = wal_->RemoveSegmentsBefore(oldest->wal_segment_end);
+    if (!st.ok()) log::Warn("wal segment removal failed", "error=\"", st.message(), "\"");
+  }
+}
+
+Status Store::FlushGeneration(Generation* gen) {
+  for (const std::string& tenant : gen->head->Tenants()) {
+    auto started = std::chrono::steady_clock::now();
+    // Decode the tenant's records; the batches must outlive the writer's Finish.
+    std::vector<std::unique_ptr<model::SpanBatch>> batches;
+    Status decode_status;
+    gen->head->ForEachRecord(tenant, [&](std::string_view otlp) {
+      auto decoded = model::DecodeOtlpTracesProto(std::string(otlp), tenant);
+      if (decoded.ok()) {
+        batches.push_back(std::move(decoded->batch));
+      } else if (decode_status.ok()) {
+        decode_status = decoded.status();
+      }
+    });
+    // Records were decoded once already to enter the head, so this cannot fail short of memory
+    // corruption; refuse to write a block missing spans.
+    if (!decode_status.ok()) {
+      return absl::InternalError(th::StrCat("flush: head record does not decode: ",
+                                            Message(decode_status)));
+    }
+    block::BlockWriterOptions wo;
+    wo.tenant = tenant;
+    wo.block_id = catalog::NewBlockId();
+    wo.target_spans_per_row_group = options_.target_spans_per_row_group;
+    wo.wal_segment_end = gen->wal_segment_end;
+    block::BlockWriter writer(backend_.get(), wo);
+    SpanDedup dedup;
+    uint64_t spans = 0;
+    for (const auto& b : batches) {
+      std::vector<uint32_t> fresh = dedup.NewSpans(*b);
+      spans += fresh.size();
+      if (fresh.size() == b->span_count()) {
+        RETURN_IF_ERROR(writer.AddBatch(*b));
+        continue;
+      }
+      // Some spans were retries: add the rest trace by trace.
+      std::sort(fresh.begin(), fresh.end(), [&](uint32_t x, uint32_t y) {
+        return b->spans.trace_id[x] < b->spans.trace_id[y] ||
+               (b->spans.trace_id[x] == b->spans.trace_id[y] && x < y);
+      });
+      size_t k = 0;
+      while (k < fresh.size()) {
+        size_t e = k;
+        while (e < fresh.size() && b->spans.trace_id[fresh[e]] == b->spans.trace_id[fresh[k]]) ++e;
+        RETURN_IF_ERROR(writer.AddTrace(*b, std::span<const uint32_t>(&fresh[k], e - k)));
+        k = e;
+      }
+    }
+    Result<block::BlockMeta> meta = writer.Finish();
+    if (!meta.ok()) {
+      FlushMetrics::Get().failures->Add();
+      return meta.status();
+    }
+    ASSIGN_OR_RETURN(std::unique_ptr<block::BlockReader> reader,
+                     block::BlockReader::Open(backend_.get(), tenant, wo.block_id));
+    {
+      // One step for readers: the spans leave the head as the block joins the catalog.
+      absl::MutexLock lock(&flusher_->mu);
+      Status published = catalog_->Update(tenant, {std::move(reader)}, {});
+      if (!published.ok()) {
+        // The in-memory list has the block; the index object is rewritten by the next change.
+        log::Warn("block index publish failed", "tenant=", tenant, " error=\"",
+                  published.message(), "\"");
+      }
+      gen->head->DropTenant(tenant);
+    }
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    FlushMetrics::Get().blocks->Add();
+    FlushMetrics::Get().spans->Add(spans);
+    FlushMetrics::Get().seconds->Observe(seconds);
+    log::Info("block cut", "tenant=", tenant, " block=", wo.block_id, " spans=", spans,
+              " bytes=", meta->data_size + meta->index_size + meta->bloom_size,
+              " seconds=", seconds);
+  }
+  return Status();
+}
+
+void Store::FlusherLoop() {
+  Flusher& f = *flusher_;
+  auto backoff = options_.flush_check_interval;
+  for (;;) {
+    {
+      absl::MutexLock lock(&f.wake_mu);
+      if (!f.stop) f.wake.WaitWithTimeout(&f.wake_mu, absl::FromChrono(options_.flush_check_interval));
+      if (f.stop) return;
+    }
+    bool cut = false;
+    {
+      absl::ReaderMutexLock lock(&f.mu);
+      const Generation& g = *f.active;
+      if (!g.empty()) {
+        auto age = std::chrono::steady_clock::now().time_since_epoch() -
+                   std::chrono::steady_clock::duration(g.first_append_ns.load());
+        cut = g.head->Stats().record_bytes >= options_.max_block_bytes ||
+              age >= options_.max_block_duration;
+      }
+    }
+    absl::MutexLock flush_lock(&f.flush_mu);
+    Status st;
+    if (cut) st = Cut();
+    if (st.ok()) st = FlushFrozen();
+    if (st.ok()) {
+      backoff = options_.flush_check_interval;
+      continue;
+    }
+    log::Error("block flush failed; the head keeps the spans and retries", "error=\"",
+               st.message(), "\"");
+    // Back off (bounded) so a dead backend is not hammered; the wait is interruptible.
+    backoff = std::min<std::chrono::milliseconds>(backoff * 2, std::chrono::milliseconds(30'000));
+    absl::MutexLock lock(&f.wake_mu);
+    if (!f.stop) f.wake.WaitWithTimeout(&f.wake_mu, absl::FromChrono(backoff));
+    if (f.stop) return;
+  }
+}
+
+Status Store::FlushForTest() {
+  absl::MutexLock flush_lock(&flusher_->flush_mu);
+  RETURN_IF_ERROR(Cut());
+  return FlushFrozen();
+}
+
+Status Store::CompactForTest() {
+  if (compactor_ == nullptr) {
+    Compactor once(catalog_.get(), options_.compactor != nullptr ? *options_.compactor
+                                                                 : CompactorOptions());
+    return once.RunOnce();
+  }
+  return compactor_->RunOnce();
 }
 
 Status Store::Close() {
   if (wal_ == nullptr || closed_) return absl::OkStatus();
   closed_ = true;
+  {
+    absl::MutexLock lock(&flusher_->wake_mu);
+    flusher_->stop = true;
+    flusher_->wake.Signal();
+  }
+  if (flusher_->thread.joinable()) flusher_->thread.join();
+  if (compactor_ != nullptr) compactor_->Stop();
   return wal_->Close();
 }
 

@@ -1,16 +1,38 @@
-// Store: the trace store of `tracehouse serve` — the write-ahead log for durability and the head
-// for lookups. (Blocks, compaction and object storage join it in the storage-engine issue.)
+// Store: the trace store of `tracehouse serve` — the write-ahead log for durability, the head for
+// recent spans, and columnar blocks in a backend (local disk or S3) for everything older, with
+// compaction and retention underneath.
 //
 // Write path: Append() frames the batch's OTLP bytes with its tenant into one WAL record; once
-// the WAL reports the record durable, the spans are indexed in the head and only then is the
-// caller's callback run with OK — so an acknowledged span is always both durable and readable.
-// Open() replays the WAL into the head before anything is accepted.
+// the WAL reports the record durable, the spans are indexed in the active head and only then is
+// the caller's callback run with OK — so an acknowledged span is always both durable and
+// readable.
+//
+// Cutting blocks: the flusher thread watches the active head; past `max_block_bytes` of OTLP or
+// `max_block_duration` of age it rotates the WAL (wal.h: Rotate), and in the same step freezes
+// the head and starts a new one, so the frozen head holds exactly the records of the WAL
+// segments below the rotation. Each tenant of the frozen head becomes one block (meta names that
+// WAL boundary); once a tenant's block is durable it is published in the catalog and the tenant
+// dropped from the frozen head in one step (readers see the spans in one place or the other,
+// never both, never neither). When every tenant of a frozen head is in blocks, the WAL segments
+// below its boundary are removed. A failed block write keeps the frozen head (readable) and is
+// retried with back-off; nothing is acknowledged twice or lost.
+//
+// Open(): loads the catalog, then replays the WAL into the head, skipping each record whose
+// tenant already has a block covering its segment (a crash after the block became visible but
+// before the WAL segments were removed).
+//
+// Reads: trace by id merges the head generations and every block that may hold the trace (time
+// range, bloom filter), each span once (span_dedup.h). Scans visit head generations, newest
+// first, then blocks; a trace split between the head and a block, or over blocks that
+// compaction has not joined yet, is visited once per part (as Tempo evaluates per block).
+//
 // WAL record payload (docs/formats/wal.md, "Payload"): u8 kind (1 = spans) | u16 LE tenant length
 // | tenant bytes | OTLP ExportTraceServiceRequest bytes.
 //
-// Thread-safety: Append and FindTrace may be called concurrently from any thread.
+// Thread-safety: Append, FindTrace, Scan and Stats may be called concurrently from any thread.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -23,45 +45,104 @@
 
 namespace th::store {
 
+namespace backend {
+class Backend;
+}
+namespace catalog {
+class Catalog;
+}
+class Compactor;
+struct CompactorOptions;
+
 struct StoreOptions {
   std::string data_dir = "./data";  // the WAL lives in <data_dir>/wal
   wal::Options wal;                 // `dir` is filled from data_dir
+  // Where blocks go. Null: a local backend rooted at <data_dir>/blocks, owned by the store.
+  std::shared_ptr<backend::Backend> backend;
+
+  // Cutting blocks from the head.
+  bool cut_blocks = true;
+  uint64_t max_block_bytes = 256ull << 20;                // OTLP bytes in the active head
+  std::chrono::milliseconds max_block_duration{5 * 60 * 1000};  // age of the active head
+  std::chrono::milliseconds flush_check_interval{1000};
+  uint32_t target_spans_per_row_group = 4096;
+
+  // Compaction and retention (compactor.h); null: the defaults.
+  std::shared_ptr<const CompactorOptions> compactor;
+  bool compact = true;
+  // Deletion delays for blocks replaced by compaction and for orphan uploads (catalog.h).
+  std::chrono::seconds compacted_grace{300};
+  std::chrono::seconds orphan_grace{3600};
+};
+
+struct StoreStats {
+  HeadStats head;            // the active and frozen heads together
+  uint64_t frozen_heads = 0;  // cut, waiting for their blocks
+  uint64_t blocks = 0;
+  uint64_t block_spans = 0;
+  uint64_t block_bytes = 0;
 };
 
 class Store {
  public:
   ~Store();
 
-  // Opens the store and replays the WAL into the head.
+  // Opens the store: the backend, the catalog, the WAL (replayed into the head), the flusher
+  // and the compactor.
   static Result<std::unique_ptr<Store>> Open(const StoreOptions& options);
 
   // Makes `batch` durable, indexes it, then calls `done` (on the WAL's writer thread) with OK;
   // or calls `done` with the WAL's error (ResourceExhausted when too much is queued).
   void Append(std::unique_ptr<model::SpanBatch>&& batch, std::function<void(const Status&)> done);
 
-  // The trace as OTLP protobuf (TracesData bytes). NotFound when unknown.
+  // The trace as OTLP protobuf (TracesData bytes), each span once. NotFound when unknown.
+  // Errors from blocks (DataLoss, backend errors) are returned only when nothing was found.
   Result<std::string> FindTrace(std::string_view tenant, const model::TraceId& id,
                                 const TimeRange& range) const;
 
   // Visits traces for the query engine (store/scan.h).
-  Status Scan(const ScanRequest& request, const TraceVisitor& visit, ScanStats* stats) const {
-    return head_.Scan(request, visit, stats);
-  }
+  Status Scan(const ScanRequest& request, const TraceVisitor& visit, ScanStats* stats) const;
 
-  HeadStats Stats() const { return head_.Stats(); }
+  // The heads' figures (what the API's head gauges show).
+  HeadStats Stats() const;
+  StoreStats FullStats() const;
   const wal::ReplayReport& replay_report() const { return replay_report_; }
+  uint64_t replay_skipped_records() const { return replay_skipped_; }
 
-  // Commits what is queued and closes the WAL. Appends after Close fail.
+  // Cuts the active head into blocks now and waits until every frozen head is in blocks.
+  Status FlushForTest();
+  // Runs one round of compaction and retention now.
+  Status CompactForTest();
+  catalog::Catalog* catalog() const { return catalog_.get(); }
+
+  // Stops the flusher and compactor, commits what is queued and closes the WAL. Appends after
+  // Close fail. The head is not flushed: the WAL replays it on the next Open.
   Status Close();
 
  private:
-  Store() = default;
+  struct Generation;
+  struct Flusher;
+
+  Store();
   // Indexes one framed record (replay and the write path share it).
   Status IndexRecord(std::shared_ptr<const std::string> record);
+  // The active head and the frozen ones, newest first.
+  std::vector<std::shared_ptr<const Head>> Heads() const;
+  // Rotates the WAL and freezes the active head.
+  Status Cut();
+  // Writes blocks for the frozen heads, oldest first; stops at the first failure.
+  Status FlushFrozen();
+  Status FlushGeneration(Generation* gen);
+  void FlusherLoop();
 
-  Head head_;
+  StoreOptions options_;
+  std::shared_ptr<backend::Backend> backend_;
+  std::unique_ptr<catalog::Catalog> catalog_;
+  std::unique_ptr<Compactor> compactor_;
   std::unique_ptr<wal::Wal> wal_;
   wal::ReplayReport replay_report_;
+  uint64_t replay_skipped_ = 0;
+  std::unique_ptr<Flusher> flusher_;
   bool closed_ = false;
 };
 

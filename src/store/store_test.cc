@@ -1,11 +1,15 @@
 #include "store/store.h"
 
 #include <atomic>
+#include <filesystem>
+#include <map>
+#include <set>
 #include <thread>
 
 #include <gtest/gtest.h>
 
 #include "model/otlp_decode.h"
+#include "store/backend/memory/memory_backend.h"
 #include "store/testing/temp_store.h"
 
 #include "opentelemetry/proto/trace/v1/trace.pb.h"
@@ -47,6 +51,13 @@ class StoreTest : public ::testing::Test {
   }
 
   testing::TempStore temp_{"store_test"};
+
+ public:
+  static std::unique_ptr<model::SpanBatch> BatchForTest(std::string_view tenant, int trace,
+                                                        int spans) {
+    return Batch(tenant, trace, spans);
+  }
+  static model::TraceId TraceIdForTest(int trace) { return TraceIdOf(trace); }
 };
 
 TEST_F(StoreTest, AcknowledgedSpansAreReadable) {
@@ -96,6 +107,166 @@ TEST_F(StoreTest, ConcurrentAppendsAreAllDurable) {
   Store* store = temp_.get();
   EXPECT_EQ(store->Stats().spans, 120u);
   EXPECT_EQ(store->Stats().traces, 40u);
+}
+
+}  // namespace
+}  // namespace th::store
+
+namespace th::store {
+namespace {
+
+// Span ids (as bytes) of a TracesData encoding, with multiplicity.
+std::multiset<std::string> SpanIds(const std::string& traces_data) {
+  otlp::TracesData data;
+  EXPECT_TRUE(data.ParseFromString(traces_data));
+  std::multiset<std::string> ids;
+  for (const auto& rs : data.resource_spans()) {
+    for (const auto& ss : rs.scope_spans()) {
+      for (const auto& sp : ss.spans()) ids.insert(sp.span_id());
+    }
+  }
+  return ids;
+}
+
+size_t WalSegments(const std::filesystem::path& dir) {
+  size_t n = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir / "wal")) n += e.is_regular_file();
+  return n;
+}
+
+class StoreFlushTest : public StoreTest {};
+
+TEST_F(StoreFlushTest, FlushMovesSpansIntoBlocksAndRemovesTheirWalSegments) {
+  for (int t = 1; t <= 5; ++t) ASSERT_TRUE(temp_.Append(Batch("a", t, 4)).ok());
+  ASSERT_TRUE(temp_.Append(Batch("b", 9, 3)).ok());
+  std::string before = *temp_.store().FindTrace("a", TraceIdOf(2), {});
+  size_t segments_before = WalSegments(temp_.dir());
+  ASSERT_TRUE(temp_.store().FlushForTest().ok());
+  StoreStats stats = temp_.store().FullStats();
+  EXPECT_EQ(stats.head.spans, 0u);
+  EXPECT_EQ(stats.blocks, 2u);  // one per tenant
+  EXPECT_EQ(stats.block_spans, 23u);
+  EXPECT_GE(segments_before, 1u);
+  EXPECT_EQ(WalSegments(temp_.dir()), 0u);  // every record is in a block
+  auto after = temp_.store().FindTrace("a", TraceIdOf(2), {});
+  ASSERT_TRUE(after.ok()) << after.status();
+  EXPECT_EQ(SpanIds(*after), SpanIds(before));
+  EXPECT_TRUE(absl::IsNotFound(temp_.store().FindTrace("b", TraceIdOf(2), {}).status()));
+
+  // After a restart the spans come from the block alone: nothing replayed twice.
+  temp_.Reopen();
+  EXPECT_EQ(temp_.store().Stats().spans, 0u);
+  EXPECT_EQ(SpanIds(*temp_.store().FindTrace("a", TraceIdOf(2), {})), SpanIds(before));
+}
+
+TEST_F(StoreFlushTest, TraceSplitBetweenBlockAndHeadIsMergedWithEachSpanOnce) {
+  ASSERT_TRUE(temp_.Append(Batch("a", 1, 3)).ok());  // spans 1..3
+  ASSERT_TRUE(temp_.store().FlushForTest().ok());
+  ASSERT_TRUE(temp_.Append(Batch("a", 1, 5)).ok());  // spans 1..5: 1..3 again (a retry)
+  auto found = temp_.store().FindTrace("a", TraceIdOf(1), {});
+  ASSERT_TRUE(found.ok()) << found.status();
+  std::multiset<std::string> ids = SpanIds(*found);
+  EXPECT_EQ(ids.size(), 5u);
+  EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()).size(), 5u);
+  // And once both parts are blocks, compaction joins them into one block.
+  ASSERT_TRUE(temp_.store().FlushForTest().ok());
+  EXPECT_EQ(temp_.store().FullStats().blocks, 2u);
+  ASSERT_TRUE(temp_.store().CompactForTest().ok());
+  StoreStats stats = temp_.store().FullStats();
+  EXPECT_EQ(stats.blocks, 1u);
+  EXPECT_EQ(stats.block_spans, 5u);
+  EXPECT_EQ(SpanIds(*temp_.store().FindTrace("a", TraceIdOf(1), {})).size(), 5u);
+}
+
+TEST_F(StoreFlushTest, ScanVisitsHeadAndBlocks) {
+  ASSERT_TRUE(temp_.Append(Batch("a", 1, 3)).ok());
+  ASSERT_TRUE(temp_.Append(Batch("a", 2, 2)).ok());
+  ASSERT_TRUE(temp_.store().FlushForTest().ok());
+  ASSERT_TRUE(temp_.Append(Batch("a", 3, 4)).ok());
+  ScanRequest request;
+  request.tenant = "a";
+  std::map<model::TraceId, size_t> seen;
+  ScanStats stats;
+  ASSERT_TRUE(temp_.store()
+                  .Scan(request,
+                        [&](const model::TraceId& id, const model::SpanBatch& spans) {
+                          seen[id] += spans.span_count();
+                          return true;
+                        },
+                        &stats)
+                  .ok());
+  EXPECT_EQ(seen.size(), 3u);
+  EXPECT_EQ(seen[TraceIdOf(1)], 3u);
+  EXPECT_EQ(seen[TraceIdOf(3)], 4u);
+  EXPECT_EQ(stats.spans, 9u);
+  // The span limit holds across head and blocks.
+  request.max_spans = 5;
+  Status limited = temp_.store().Scan(
+      request, [](const model::TraceId&, const model::SpanBatch&) { return true; }, nullptr);
+  EXPECT_TRUE(absl::IsResourceExhausted(limited)) << limited;
+  // A time range that misses every span visits nothing.
+  request.max_spans = 0;
+  request.range = TimeRange{1000, 2000};
+  size_t visited = 0;
+  ASSERT_TRUE(temp_.store()
+                  .Scan(request,
+                        [&](const model::TraceId&, const model::SpanBatch&) {
+                          ++visited;
+                          return true;
+                        },
+                        nullptr)
+                  .ok());
+  EXPECT_EQ(visited, 0u);
+}
+
+// A crash after the block became visible but before its WAL segments were removed: replay must
+// skip what the block holds, so no span is served twice and none is lost.
+TEST_F(StoreFlushTest, CrashBeforeWalRemovalReplaysNothingTwice) {
+  for (int t = 1; t <= 3; ++t) ASSERT_TRUE(temp_.Append(Batch("a", t, 4)).ok());
+  std::filesystem::path saved = temp_.dir().string() + "_wal_copy";
+  std::filesystem::remove_all(saved);
+  std::filesystem::copy(temp_.dir() / "wal", saved, std::filesystem::copy_options::recursive);
+  ASSERT_TRUE(temp_.store().FlushForTest().ok());
+  ASSERT_TRUE(temp_.Append(Batch("a", 4, 2)).ok());  // after the cut: must replay
+  ASSERT_TRUE(temp_.store().Close().ok());
+  // Put the flushed segments back, as if the removal never happened.
+  for (const auto& e : std::filesystem::directory_iterator(saved)) {
+    auto target = temp_.dir() / "wal" / e.path().filename();
+    if (!std::filesystem::exists(target)) std::filesystem::copy_file(e.path(), target);
+  }
+  std::filesystem::remove_all(saved);
+  temp_.Reopen();
+  EXPECT_EQ(temp_.store().replay_skipped_records(), 3u);
+  EXPECT_EQ(temp_.store().Stats().spans, 2u);  // only the record after the cut
+  for (int t = 1; t <= 3; ++t) {
+    EXPECT_EQ(SpanIds(*temp_.store().FindTrace("a", TraceIdOf(t), {})).size(), 4u);
+  }
+  EXPECT_EQ(SpanIds(*temp_.store().FindTrace("a", TraceIdOf(4), {})).size(), 2u);
+}
+
+StoreOptions WithBackend(std::shared_ptr<backend::Backend> b) {
+  StoreOptions o;
+  o.backend = std::move(b);
+  o.compact = false;
+  return o;
+}
+
+TEST(StoreFlushFaultTest, FailedBlockWriteKeepsSpansReadableAndRetries) {
+  auto memory = std::make_shared<backend::MemoryBackend>();
+  testing::TempStore temp("store_flush_fault", WithBackend(memory));
+  ASSERT_TRUE(temp.Append(StoreTest::BatchForTest("a", 1, 3)).ok());
+  memory->FailNext(backend::Verb::kPutStream, absl::UnavailableError("backend down"));
+  EXPECT_FALSE(temp.store().FlushForTest().ok());
+  StoreStats stats = temp.store().FullStats();
+  EXPECT_EQ(stats.frozen_heads, 1u);
+  EXPECT_EQ(stats.blocks, 0u);
+  EXPECT_EQ(SpanIds(*temp.store().FindTrace("a", StoreTest::TraceIdForTest(1), {})).size(), 3u);
+  memory->ClearFaults();
+  ASSERT_TRUE(temp.store().FlushForTest().ok());
+  stats = temp.store().FullStats();
+  EXPECT_EQ(stats.frozen_heads, 0u);
+  EXPECT_EQ(stats.blocks, 1u);
+  EXPECT_EQ(SpanIds(*temp.store().FindTrace("a", StoreTest::TraceIdForTest(1), {})).size(), 3u);
 }
 
 }  // namespace

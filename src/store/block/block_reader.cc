@@ -469,10 +469,16 @@ Result<std::optional<std::string>> BlockReader::FindTrace(const TraceId& id) con
 }
 
 Status BlockReader::Scan(const std::function<Status(std::unique_ptr<SpanBatch>&&)>& fn) const {
+  return ScanRange(0, UINT64_MAX, fn);
+}
+
+Status BlockReader::ScanRange(uint64_t start_unix_nano, uint64_t end_unix_nano,
+                              const std::function<Status(std::unique_ptr<SpanBatch>&&)>& fn) const {
   Status first_error;
   std::string key = Key(kDataObject);
   for (uint32_t g = 0; g < meta_.row_groups.size(); ++g) {
     const RowGroupInfo& rg = meta_.row_groups[g];
+    if (rg.max_end_unix_nano < start_unix_nano || rg.min_start_unix_nano > end_unix_nano) continue;
     Result<std::string> bytes = backend_->GetRange(key, rg.range.offset, rg.range.length);
     Status s = bytes.status();
     if (absl::IsOutOfRange(s)) s = absl::DataLossError(th::StrCat(key, ": shorter than meta says"));
@@ -488,6 +494,31 @@ Status BlockReader::Scan(const std::function<Status(std::unique_ptr<SpanBatch>&&
     if (!s.ok() && first_error.ok()) first_error = s;
   }
   return first_error;
+}
+
+std::unique_ptr<BlockReader> BlockReader::OpenForVerify(backend::Backend* backend, BlockMeta meta,
+                                                        Status* tables_status) {
+  auto reader = std::unique_ptr<BlockReader>(new BlockReader(backend, std::move(meta)));
+  *tables_status = reader->LoadTables();
+  if (!tables_status->ok()) reader->tables_ = std::make_unique<SpanBatch>();
+  return reader;
+}
+
+Status BlockReader::DecodeRowGroup(
+    uint32_t index, std::string_view bytes, bool build_batches,
+    const std::function<Status(std::unique_ptr<SpanBatch>&&)>& fn) const {
+  RowGroupDecoder decoder(meta_, dedicated_, *tables_, index, bytes);
+  RETURN_IF_ERROR(decoder.Load());
+  for (size_t t = 0; t < decoder.trace_count(); ++t) {
+    if (!build_batches) {
+      RETURN_IF_ERROR(decoder.Next(nullptr));
+      continue;
+    }
+    std::unique_ptr<SpanBatch> batch;
+    RETURN_IF_ERROR(decoder.Next(&batch));
+    RETURN_IF_ERROR(fn(std::move(batch)));
+  }
+  return Status();
 }
 
 }  // namespace th::store::block

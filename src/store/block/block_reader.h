@@ -48,6 +48,26 @@ class BlockReader {
   // and returns the first error `fn` returns. A row group that cannot be read is skipped; after
   // the last row group, the first such error (DataLoss, or the backend's) is returned.
   Status Scan(const std::function<Status(std::unique_ptr<model::SpanBatch>&&)>& fn) const;
+  // As Scan, skipping row groups (by their statistics) with no span overlapping
+  // [start_unix_nano, end_unix_nano]; traces of other row groups are passed whole.
+  Status ScanRange(uint64_t start_unix_nano, uint64_t end_unix_nano,
+                   const std::function<Status(std::unique_ptr<model::SpanBatch>&&)>& fn) const;
+
+  // Hooks for VerifyBlock (block_verify.h), which keeps going past the problems Open stops at.
+  //
+  // A reader over an already decoded `meta`. Loads the tables when it can; `*tables_status`
+  // receives the outcome, and after an error the reader holds empty tables. Unlike Open it
+  // checks neither the meta's identity nor its row groups: see DecodeRowGroup's Requires.
+  static std::unique_ptr<BlockReader> OpenForVerify(backend::Backend* backend, BlockMeta meta,
+                                                    Status* tables_status);
+  // Decodes row group `index` from `bytes` (its whole range of `data`) and calls `fn` with each
+  // trace as a batch of its own, in order. With `build_batches` false (for a reader whose tables
+  // did not load) every trace is decoded and checked but not built, and `fn` is not called.
+  // Returns the first decode error (DataLoss naming the row group, column and page) or the first
+  // error of `fn`. Requires: index < meta().row_groups.size(), and the row group passes Open's
+  // checks (trace_count <= span_count <= kMaxValuesPerPage).
+  Status DecodeRowGroup(uint32_t index, std::string_view bytes, bool build_batches,
+                        const std::function<Status(std::unique_ptr<model::SpanBatch>&&)>& fn) const;
 
  private:
   BlockReader(backend::Backend* backend, BlockMeta meta);

@@ -96,25 +96,26 @@ struct Head::Tenant {
 
 struct Head::State {
   mutable absl::Mutex mu;
-  std::map<std::string, std::unique_ptr<Tenant>, std::less<>> tenants ABSL_GUARDED_BY(mu);
+  std::map<std::string, std::shared_ptr<Tenant>, std::less<>> tenants ABSL_GUARDED_BY(mu);
 };
 
 Head::Head() : state_(std::make_unique<State>()) {}
 Head::~Head() = default;
 
-Head::Tenant* Head::GetOrCreateTenant(std::string_view tenant) {
+std::shared_ptr<Head::Tenant> Head::GetOrCreateTenant(std::string_view tenant) {
   absl::MutexLock lock(&state_->mu);
   auto it = state_->tenants.find(tenant);
   if (it == state_->tenants.end()) {
-    it = state_->tenants.emplace(std::string(tenant), std::make_unique<Tenant>()).first;
+    it = state_->tenants.emplace(std::string(tenant), std::make_shared<Tenant>()).first;
   }
-  return it->second.get();
+  return it->second;
 }
 
-const Head::Tenant* Head::FindTenant(std::string_view tenant) const {
+std::shared_ptr<const Head::Tenant> Head::FindTenant(std::string_view tenant) const {
   absl::MutexLock lock(&state_->mu);
   auto it = state_->tenants.find(tenant);
-  return it == state_->tenants.end() ? nullptr : it->second.get();
+  if (it == state_->tenants.end()) return nullptr;
+  return it->second;
 }
 
 void Head::Add(std::string_view tenant, std::shared_ptr<const std::string> owner,
@@ -134,7 +135,7 @@ void Head::Add(std::string_view tenant, std::shared_ptr<const std::string> owner
         ScopeFrame{slice(r.wire), slice(r.schema_url), slice(s.wire), slice(s.schema_url)});
   }
 
-  Tenant* t = GetOrCreateTenant(tenant);
+  std::shared_ptr<Tenant> t = GetOrCreateTenant(tenant);
   const model::SpanColumns& c = batch.spans;
   absl::MutexLock lock(&t->mu);
   auto record_index = static_cast<uint32_t>(t->records.size());
@@ -157,7 +158,7 @@ void Head::Add(std::string_view tenant, std::shared_ptr<const std::string> owner
 
 Result<std::string> Head::FindTrace(std::string_view tenant, const model::TraceId& id,
                                     const TimeRange& range) const {
-  const Tenant* t = FindTenant(tenant);
+  std::shared_ptr<const Tenant> t = FindTenant(tenant);
   if (t == nullptr) return absl::NotFoundError("trace not found");
   // Copy what is needed under the lock; the records are immutable and shared, so slicing them
   // needs no lock.
@@ -195,7 +196,7 @@ Result<std::string> Head::FindTrace(std::string_view tenant, const model::TraceI
 }
 
 Status Head::Scan(const ScanRequest& request, const TraceVisitor& visit, ScanStats* stats) const {
-  const Tenant* t = FindTenant(request.tenant);
+  std::shared_ptr<const Tenant> t = FindTenant(request.tenant);
   if (t == nullptr) return absl::OkStatus();
   struct Candidate {
     model::TraceId id;
@@ -248,6 +249,32 @@ Status Head::Scan(const ScanRequest& request, const TraceVisitor& visit, ScanSta
     if (!visit(c.id, *decoded->batch)) break;
   }
   return absl::OkStatus();
+}
+
+std::vector<std::string> Head::Tenants() const {
+  absl::MutexLock lock(&state_->mu);
+  std::vector<std::string> out;
+  for (const auto& [name, t] : state_->tenants) out.push_back(name);
+  return out;
+}
+
+void Head::ForEachRecord(std::string_view tenant,
+                         const std::function<void(std::string_view)>& fn) const {
+  std::shared_ptr<const Tenant> t = FindTenant(tenant);
+  if (t == nullptr) return;
+  std::vector<std::shared_ptr<const StoredRecord>> records;
+  {
+    absl::MutexLock lock(&t->mu);
+    records = t->records;
+  }
+  for (const auto& r : records) fn(r->otlp);
+}
+
+void Head::DropTenant(std::string_view tenant) {
+  // Readers holding the tenant keep it alive until they are done.
+  absl::MutexLock lock(&state_->mu);
+  auto it = state_->tenants.find(tenant);
+  if (it != state_->tenants.end()) state_->tenants.erase(it);
 }
 
 HeadStats Head::Stats() const {

@@ -17,6 +17,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
 #include "model/ids.h"
@@ -61,14 +62,22 @@ class Head {
 
   HeadStats Stats() const;
 
+  // Tenants with spans in the head.
+  std::vector<std::string> Tenants() const;
+  // Calls `fn` with the OTLP bytes of each record of `tenant` in the order added (for cutting a
+  // block). The bytes stay valid for as long as the head holds the tenant.
+  void ForEachRecord(std::string_view tenant, const std::function<void(std::string_view)>& fn) const;
+  // Forgets `tenant`'s spans (once they are in a durable block).
+  void DropTenant(std::string_view tenant);
+
   // Visits every trace of `request.tenant` overlapping `request.range` (see store/scan.h).
   // Errors: DeadlineExceeded or Cancelled when the scan was cut short (stats so far are kept).
   Status Scan(const ScanRequest& request, const TraceVisitor& visit, ScanStats* stats) const;
 
  private:
   struct Tenant;
-  Tenant* GetOrCreateTenant(std::string_view tenant);
-  const Tenant* FindTenant(std::string_view tenant) const;
+  std::shared_ptr<Tenant> GetOrCreateTenant(std::string_view tenant);
+  std::shared_ptr<const Tenant> FindTenant(std::string_view tenant) const;
 
   struct State;
   std::unique_ptr<State> state_;

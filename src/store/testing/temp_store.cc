@@ -10,7 +10,7 @@
 
 namespace th::store::testing {
 
-TempStore::TempStore(std::string_view prefix) {
+TempStore::TempStore(std::string_view prefix, StoreOptions options) : options_(std::move(options)) {
   const ::testing::TestInfo* test = ::testing::UnitTest::GetInstance()->current_test_info();
   dir_ = std::filesystem::path(::testing::TempDir()) /
          (std::string(prefix) + "_" + std::to_string(::getpid()) + "_" +
@@ -26,9 +26,8 @@ TempStore::~TempStore() {
 
 void TempStore::Reopen() {
   store_.reset();
-  StoreOptions options;
-  options.data_dir = dir_.string();
-  auto opened = Store::Open(options);
+  options_.data_dir = dir_.string();
+  auto opened = Store::Open(options_);
   if (!opened.ok()) {
     ADD_FAILURE() << "cannot open a store in " << dir_ << ": " << opened.status();
     std::abort();  // every later use would dereference null

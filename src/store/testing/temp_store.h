@@ -18,7 +18,7 @@ class TempStore {
  public:
   // Opens a store under ::testing::TempDir()/<prefix>_<pid>_<test name>. Fails the test (fatal)
   // when it cannot.
-  explicit TempStore(std::string_view prefix);
+  explicit TempStore(std::string_view prefix, StoreOptions options = StoreOptions());
   ~TempStore();
   TempStore(const TempStore&) = delete;
   TempStore& operator=(const TempStore&) = delete;
@@ -37,6 +37,7 @@ class TempStore {
 
  private:
   std::filesystem::path dir_;
+  StoreOptions options_;  // data_dir is dir_
   std::unique_ptr<Store> store_;
 };
 
