@@ -2,9 +2,11 @@
 #   Declares one module as a static library `th_<name>` (alias th::<name>). Public headers are
 #   reached from src/ as "folder/file.h". DEPS are PRIVATE unless listed in PUBLIC_DEPS, because
 #   a module's public header should not drag heavy third-party headers into its users.
-# th_test(NAME name SRCS ... DEPS ... [LABELS ...])
+# th_test(NAME name SRCS ... DEPS ... [LABELS ...] [INTEGRATION] [PROPERTIES prop value ...])
 #   One GoogleTest executable per module, registered with ctest through gtest_discover_tests so
-#   ctest runs each case in parallel.
+#   ctest runs each case in parallel. Cases are labelled `unit` unless INTEGRATION (tests that
+#   need a server fixture); PROPERTIES are extra ctest properties of every case (e.g.
+#   FIXTURES_REQUIRED, RESOURCE_LOCK, TIMEOUT).
 # th_fuzz(NAME name SRCS ... DEPS ... CORPUS dir)
 #   A libFuzzer target under the `fuzz` preset; in other presets the same source is linked with a
 #   corpus-replay driver and registered as a test that runs every corpus file through it.
@@ -26,13 +28,18 @@ function(th_module)
 endfunction()
 
 function(th_test)
-  cmake_parse_arguments(T "" "NAME" "SRCS;DEPS;LABELS" ${ARGN})
+  cmake_parse_arguments(T "INTEGRATION" "NAME" "SRCS;DEPS;LABELS;PROPERTIES" ${ARGN})
   set(target ${T_NAME}_test)
   add_executable(${target} ${T_SRCS})
   target_link_libraries(${target} PRIVATE ${T_DEPS} th_warnings GTest::gtest GTest::gmock GTest::gtest_main)
+  if(T_INTEGRATION)
+    set(labels "${T_LABELS}")
+  else()
+    set(labels "unit;${T_LABELS}")
+  endif()
   gtest_discover_tests(${target}
     WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
-    PROPERTIES LABELS "unit;${T_LABELS}"
+    PROPERTIES LABELS "${labels}" ${T_PROPERTIES}
     DISCOVERY_TIMEOUT 60)
 endfunction()
 

@@ -1,13 +1,17 @@
 // Backend: the raw verbs of an object store (put, get, get-range, stat, list, delete, streaming
 // put and get), after Tempo's tempodb/backend/raw.go. Implementations: local/ (files under a
-// root directory, the embedded default), memory/ (unit tests, with fault injection), s3/ (later).
+// root directory, the embedded default), memory/ (unit tests, with fault injection), s3/
+// (S3-compatible object stores; its own module, th::backend_s3, to keep libcurl out of here).
 // Key layout (tenant, block id, file names), caching and retries live above this interface, once.
 //
 // Keys are '/'-separated object names such as "<tenant>/<block-id>/meta.json"; ValidateKey()
 // states the rules, and every verb rejects an invalid key with InvalidArgument before touching
 // storage. A key names either an object or a folder (a prefix of other keys), never both:
 // writing "a/b" while "a/b/c" exists, or "a/b/c" while "a/b" exists, fails with
-// FailedPrecondition on every backend (a file system cannot hold both).
+// FailedPrecondition on the local and memory backends (a file system cannot hold both). The s3
+// backend does not enforce this rule: S3 holds both, and checking would cost extra requests per
+// write and still race. Our key layout never creates such pairs; code must not rely on the
+// error.
 //
 // Atomicity: an object is immutable once visible. Put and ObjectWriter::Commit replace an object
 // as a whole: a concurrent or later reader sees the old object or the whole new one, never a
@@ -197,7 +201,7 @@ class Backend {
   Backend(const Backend&) = delete;
   Backend& operator=(const Backend&) = delete;
 
-  // The backend's type name, the `backend` metric label: "local", "memory".
+  // The backend's type name, the `backend` metric label: "local", "memory", "s3".
   std::string_view name() const { return name_; }
 
   // Stores `bytes` as the object `key`, replacing any object there, atomically (see the file
