@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "app/block_command.h"
 #include "app/query_command.h"
 #include "app/serve.h"
 #include "common/allocator.h"
@@ -18,6 +19,7 @@ constexpr const char* kUsage =
     "  serve     receive, store and query traces (OTLP in, Tempo's API out)\n"
     "  query     TraceQL search or one trace, from a running server\n"
     "  loadgen   send realistic synthetic traces over OTLP\n"
+    "  block     look inside stored blocks: ls, dump, verify\n"
     "  version   print the version\n"
     "\n"
     "Run 'tracehouse <command> --help' for a command's flags.\n";
@@ -35,6 +37,7 @@ int main(int argc, char** argv) {
   if (command == "serve") return th::app::RunServe(args);
   if (command == "loadgen") return th::tools::RunLoadgen(args);
   if (command == "query") return th::app::RunQuery(args);
+  if (command == "block") return th::app::RunBlock(args);
   if (command == "version" || command == "--version") {
     if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
       std::printf("usage: tracehouse version\n\nPrints the version and revision.\n");

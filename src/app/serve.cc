@@ -71,6 +71,21 @@ int RunServe(const std::vector<std::string>& args) {
   store_options.data_dir = config.data_dir;
   store_options.wal.segment_bytes = config.wal_segment_bytes;
   store_options.wal.max_pending_bytes = config.wal_max_pending_bytes;
+  store_options.max_block_bytes = config.max_block_bytes;
+  store_options.max_block_duration = config.max_block_duration;
+  store_options.target_spans_per_row_group = config.row_group_spans;
+  store_options.compactor = std::make_shared<store::CompactorOptions>(config.compaction);
+  store_options.compacted_grace = config.compacted_block_retention;
+  if (config.backend == "s3") {
+    auto s3 = store::backend::s3::S3Backend::Open(config.s3);
+    if (!s3.ok()) {
+      log::Error("cannot set up the s3 backend", "error=\"", s3.status().message(), "\"");
+      return 1;
+    }
+    store_options.backend = std::move(s3).value();
+    log::Info("block backend", "backend=s3 endpoint=", config.s3.endpoint,
+              " bucket=", config.s3.bucket);
+  }
   auto store = store::Store::Open(store_options);
   if (!store.ok()) {
     log::Error("cannot open the store", "data_dir=", store_options.data_dir, " error=\"",

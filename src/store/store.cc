@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "common/failpoint.h"
 #include "common/log.h"
 #include "common/metrics.h"
 #include "common/strings.h"
@@ -435,6 +436,7 @@ Status Store::Cut() {
     rotated.Notify();
   }));
   rotated.WaitForNotification();
+  failpoint::Hit("flush.after_rotate");
   return Status();
 }
 
@@ -451,6 +453,7 @@ Status Store::FlushFrozen() {
       absl::MutexLock lock(&flusher_->mu);
       flusher_->frozen.erase(flusher_->frozen.begin());
     }
+    failpoint::Hit("flush.before_wal_removal");
     // Every older generation is flushed too (oldest first), so nothing below is still needed.
     Status st = wal_->RemoveSegmentsBefore(oldest->wal_segment_end);
     if (!st.ok()) log::Warn("wal segment removal failed", "error=\"", st.message(), "\"");
@@ -505,11 +508,13 @@ Status Store::FlushGeneration(Generation* gen) {
         k = e;
       }
     }
+    failpoint::Hit("flush.before_block_finish");
     Result<block::BlockMeta> meta = writer.Finish();
     if (!meta.ok()) {
       FlushMetrics::Get().failures->Add();
       return meta.status();
     }
+    failpoint::Hit("flush.after_block_written");
     ASSIGN_OR_RETURN(std::unique_ptr<block::BlockReader> reader,
                      block::BlockReader::Open(backend_.get(), tenant, wo.block_id));
     {
@@ -523,6 +528,7 @@ Status Store::FlushGeneration(Generation* gen) {
       }
       gen->head->DropTenant(tenant);
     }
+    failpoint::Hit("flush.after_publish");
     double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     FlushMetrics::Get().blocks->Add();

@@ -76,8 +76,9 @@ bool ParseDuration(const std::string& text, double* seconds) {
 
 int RunLoadgen(const std::vector<std::string>& args) {
   Flags flags("loadgen",
-              "Sends realistic synthetic traces (~70 spans each, 12 services, 8 attributes "
-              "per span) over OTLP and reports acknowledged and refused spans.");
+              "Sends realistic synthetic traces (by default ~70 spans each, 12 services, 8 "
+              "attributes per span; see --profile) over OTLP and reports acknowledged and "
+              "refused spans.");
   flags.Add("endpoint", "127.0.0.1:4317", "host:port of the OTLP receiver");
   flags.Add("protocol", "grpc", "grpc, http/protobuf or http/json");
   flags.Add("spans", "0", "stop after this many spans (0: no limit)");
@@ -88,6 +89,9 @@ int RunLoadgen(const std::vector<std::string>& args) {
   flags.Add("tenant", "", "X-Scope-OrgID to send (empty: none)");
   flags.Add("ack-log", "", "append '<trace id> <span count>' of every acknowledged trace here");
   flags.Add("seed", "1", "random seed (each worker adds its index)");
+  flags.Add("profile", "default",
+            "trace shape: default (~70 spans per trace, 8 attributes per span) or wide (2-8 "
+            "spans per trace, Kubernetes resources, high-cardinality attributes)");
   if (std::optional<int> exit_code = flags.ParseCommandLine(args)) return *exit_code;
   OtlpProtocol protocol;
   const std::string& p = flags.Get("protocol");
@@ -99,6 +103,11 @@ int RunLoadgen(const std::vector<std::string>& args) {
     protocol = OtlpProtocol::kHttpJson;
   } else {
     std::fprintf(stderr, "loadgen: --protocol must be grpc, http/protobuf or http/json\n");
+    return 2;
+  }
+  std::optional<TraceGenerator::Profile> profile = ParseTraceProfile(flags.Get("profile"));
+  if (!profile) {
+    std::fprintf(stderr, "loadgen: --profile must be default or wide\n");
     return 2;
   }
   double duration = 0;
@@ -131,7 +140,7 @@ int RunLoadgen(const std::vector<std::string>& args) {
                                : Clock::time_point::max();
 
   auto worker = [&](int index) {
-    TraceGenerator generator(seed + static_cast<uint64_t>(index) * 7919);
+    TraceGenerator generator(seed + static_cast<uint64_t>(index) * 7919, {.profile = *profile});
     auto sender = OtlpSender::Create(protocol, flags.Get("endpoint"), flags.Get("tenant"));
     while (Clock::now() < deadline) {
       auto batch =

@@ -51,7 +51,24 @@ struct PendingSpan {
 
 TraceGenerator::TraceGenerator(uint64_t seed) : rng_(seed) {}
 
+TraceGenerator::TraceGenerator(uint64_t seed, Options options) : rng_(seed), options_(options) {}
+
+std::string_view TraceProfileName(TraceGenerator::Profile profile) {
+  return profile == TraceGenerator::Profile::kWide ? "wide" : "default";
+}
+
+std::optional<TraceGenerator::Profile> ParseTraceProfile(std::string_view name) {
+  if (name == "default") return TraceGenerator::Profile::kDefault;
+  if (name == "wide") return TraceGenerator::Profile::kWide;
+  return std::nullopt;
+}
+
 std::unique_ptr<SpanBatch> TraceGenerator::NextBatch(size_t min_spans, uint64_t now) {
+  if (options_.profile == Profile::kWide) return NextWideBatch(min_spans, now);
+  return NextDefaultBatch(min_spans, now);
+}
+
+std::unique_ptr<SpanBatch> TraceGenerator::NextDefaultBatch(size_t min_spans, uint64_t now) {
   auto batch = std::make_unique<SpanBatch>();
   SpanBatch& b = *batch;
   b.tenant = std::string(model::kDefaultTenant);

@@ -5,10 +5,36 @@
 //   server:
 //     http_listen_address: 0.0.0.0:3200     # query API, /metrics, /ready
 //   storage:
-//     path: ./data                           # the WAL lives in <path>/wal
+//     path: ./data                           # the WAL lives in <path>/wal, local blocks in
+//                                            # <path>/blocks
 //     wal:
 //       segment_size_mib: 128
 //       max_pending_mib: 256                 # above it receivers answer "retry later"
+//     backend: local                         # or s3
+//     s3:                                    # Tempo's key names where Tempo has one
+//       endpoint: 127.0.0.1:9000             # host:port (https unless insecure) or a URL
+//       bucket: traces
+//       region: us-east-1
+//       access_key: ${env:S3_ACCESS_KEY}
+//       secret_key: ${env:S3_SECRET_KEY}
+//       prefix: ""                           # key prefix inside the bucket
+//       forcepathstyle: true                 # false: virtual-host style (bucket.host)
+//       insecure: false                      # plain http for a host:port endpoint
+//       part_size_mib: 16                    # multipart threshold and part size (>= 5)
+//     block:
+//       max_block_bytes_mib: 256             # cut the head into blocks past this much OTLP…
+//       max_block_duration: 5m               # …or this age
+//       row_group_spans: 4096
+//     compaction:
+//       compaction_cycle: 30s                # how often compaction and retention run
+//       compaction_window: 1h                # merge blocks whose newest spans share a window
+//       max_block_spans: 2000000             # compaction output size cap
+//       max_inputs: 8
+//       cpu_budget: 0.5                      # fraction of one core for background work
+//       block_retention: 0s                  # delete blocks older than this (0s: keep forever)
+//       compacted_block_retention: 5m        # keep replaced blocks this long for readers
+//     overrides:                             # per tenant
+//       <tenant>: {block_retention: 24h}
 //   receivers:
 //     otlp:
 //       protocols:
@@ -21,11 +47,14 @@
 // refused with a message saying so, rather than silently ignored.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 
 #include "common/status.h"
 #include "ingest/otlp/otlp_receiver.h"
+#include "store/backend/s3/s3_backend.h"
+#include "store/compact/compactor.h"
 
 namespace th::app {
 
@@ -35,6 +64,14 @@ struct ServeConfig {
   uint64_t wal_segment_bytes = 128ull << 20;
   uint64_t wal_max_pending_bytes = 256ull << 20;
   ingest::otlp::OtlpReceiverOptions otlp;
+
+  std::string backend = "local";  // "local" or "s3"
+  store::backend::s3::S3Options s3;
+  uint64_t max_block_bytes = 256ull << 20;
+  std::chrono::milliseconds max_block_duration{5 * 60 * 1000};
+  uint32_t row_group_spans = 4096;
+  store::CompactorOptions compaction;
+  std::chrono::seconds compacted_block_retention{300};
 };
 
 // Reads `path` over the defaults. Errors: NotFound/InvalidArgument with "FILE:LINE:COL: key: …".

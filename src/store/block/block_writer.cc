@@ -5,6 +5,7 @@
 #include <cstring>
 #include <utility>
 
+#include "common/failpoint.h"
 #include "common/strings.h"
 #include "store/block/bloom.h"
 #include "store/block/encoding/page.h"
@@ -513,6 +514,8 @@ Result<BlockMeta> BlockWriter::Finish() {
   meta.bloom_size = bloom_bytes.size();
 
   ASSIGN_OR_RETURN(std::string meta_bytes, EncodeBlockMeta(meta));
+  // Data, index and bloom are durable; the block is not visible until the next line.
+  failpoint::Hit("block.before_meta");
   RETURN_IF_ERROR(
       backend_->Put(BlockObjectKey(meta.tenant, meta.block_id, kMetaObject), meta_bytes));
   return meta;

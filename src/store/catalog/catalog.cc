@@ -7,6 +7,7 @@
 #include <random>
 
 #include "common/crc32c.h"
+#include "common/failpoint.h"
 #include "common/log.h"
 #include "common/metrics.h"
 #include "common/strings.h"
@@ -149,6 +150,7 @@ uint64_t BlockIdTimeUnixNano(std::string_view block_id) {
 Status DeleteBlock(backend::Backend* backend, std::string_view tenant, std::string_view block_id) {
   // Meta first: from then on the block does not exist for any reader.
   RETURN_IF_ERROR(backend->Delete(block::BlockObjectKey(tenant, block_id, block::kMetaObject)));
+  failpoint::Hit("delete.after_meta");
   ASSIGN_OR_RETURN(std::vector<std::string> keys,
                    backend->List(th::StrCat(tenant, "/", block_id), backend::ListMode::kRecursive));
   Status status;

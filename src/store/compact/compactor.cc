@@ -5,6 +5,7 @@
 #include <span>
 #include <thread>
 
+#include "common/failpoint.h"
 #include "common/log.h"
 #include "common/metrics.h"
 #include "common/strings.h"
@@ -131,7 +132,9 @@ Result<block::BlockMeta> MergeBlocks(backend::Backend* backend, std::string_view
       RETURN_IF_ERROR(writer.AddTrace(*part, fresh));
     }
   }
+  failpoint::Hit("compact.before_output_finish");
   ASSIGN_OR_RETURN(block::BlockMeta meta, writer.Finish());
+  failpoint::Hit("compact.after_output_written");
   CompactionMetrics::Get().duplicates->Add(duplicates);
   CompactionMetrics::Get().spans->Add(spans);
   return meta;
@@ -194,6 +197,7 @@ Status Compactor::RunOnce() {
           // The output is durable: from here on it is the truth, even if publishing fails
           // (the next load hides the sources because the output names them).
           Status published = catalog_->Update(tenant, {std::move(reader).value()}, removed);
+          failpoint::Hit("compact.after_publish");
           if (!published.ok()) {
             log::Warn("block index publish failed", "tenant=", tenant, " error=\"",
                       published.message(), "\"");
