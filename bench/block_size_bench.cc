@@ -53,6 +53,7 @@ th::Result<BlockMeta> WriteBlock(MemoryBackend* backend, const std::string& id,
   options.block_id = id;
   if (const char* rg = std::getenv("TH_BENCH_ROW_GROUP_SPANS"))
     options.target_spans_per_row_group = static_cast<uint32_t>(std::atoi(rg));
+  if (const char* level = std::getenv("TH_BENCH_ZSTD_LEVEL")) options.zstd_level = std::atoi(level);
   BlockWriter writer(backend, options);
   for (const auto& b : batches) {
     th::Status s = writer.AddBatch(*b);

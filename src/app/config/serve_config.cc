@@ -171,15 +171,21 @@ Status ReadCompaction(const ConfigReader& r, const YAML::Node& n, ServeConfig* c
   constexpr std::string_view p = "storage.compaction";
   RETURN_IF_ERROR(r.CheckKeys(n, p,
                               {"compaction_cycle", "compaction_window", "max_block_spans",
-                               "max_inputs", "cpu_budget", "block_retention",
+                               "max_inputs", "cpu_budget", "zstd_level", "block_retention",
                                "compacted_block_retention"}));
   store::CompactorOptions& o = c->compaction;
   uint64_t spans = o.max_output_spans, inputs = o.max_inputs;
+  uint64_t zstd_level = static_cast<uint64_t>(o.zstd_level);
   RETURN_IF_ERROR(r.Duration(n, p, "compaction_cycle", &o.interval));
   RETURN_IF_ERROR(r.Duration(n, p, "compaction_window", &o.window));
   RETURN_IF_ERROR(r.Uint(n, p, "max_block_spans", &spans));
   RETURN_IF_ERROR(r.Uint(n, p, "max_inputs", &inputs));
   RETURN_IF_ERROR(r.Double(n, p, "cpu_budget", &o.cpu_budget));
+  RETURN_IF_ERROR(r.Uint(n, p, "zstd_level", &zstd_level));
+  if (zstd_level < 1 || zstd_level > 19) {
+    return r.Error(n["zstd_level"], th::StrCat(p, ".zstd_level"), "must be 1 to 19");
+  }
+  o.zstd_level = static_cast<int>(zstd_level);
   RETURN_IF_ERROR(r.Duration(n, p, "block_retention", &o.retention));
   RETURN_IF_ERROR(r.Duration(n, p, "compacted_block_retention", &c->compacted_block_retention));
   if (o.interval.count() == 0) {

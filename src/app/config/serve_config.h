@@ -31,6 +31,7 @@
 //       max_block_spans: 2000000             # compaction output size cap
 //       max_inputs: 8
 //       cpu_budget: 0.5                      # fraction of one core for background work
+//       zstd_level: 13                       # compression of merged blocks (cuts use 3)
 //       block_retention: 0s                  # delete blocks older than this (0s: keep forever)
 //       compacted_block_retention: 5m        # keep replaced blocks this long for readers
 //     overrides:                             # per tenant

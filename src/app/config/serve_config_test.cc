@@ -67,6 +67,7 @@ storage:
     max_block_spans: 500000
     max_inputs: 4
     cpu_budget: 0.25
+    zstd_level: 9
     block_retention: 336h
     compacted_block_retention: 1m
   overrides:
@@ -87,6 +88,7 @@ storage:
   EXPECT_EQ(c->compaction.max_output_spans, 500000u);
   EXPECT_EQ(c->compaction.max_inputs, 4u);
   EXPECT_DOUBLE_EQ(c->compaction.cpu_budget, 0.25);
+  EXPECT_EQ(c->compaction.zstd_level, 9);
   EXPECT_EQ(c->compaction.retention, std::chrono::hours(336));
   EXPECT_EQ(c->compacted_block_retention, std::chrono::minutes(1));
   EXPECT_EQ(c->compaction.tenant_retention.at("noisy"), std::chrono::hours(24));

@@ -109,6 +109,7 @@ Result<block::BlockMeta> MergeBlocks(backend::Backend* backend, std::string_view
   wo.tenant = std::string(tenant);
   wo.block_id = catalog::NewBlockId();
   wo.target_spans_per_row_group = options.target_spans_per_row_group;
+  wo.zstd_level = options.zstd_level;
   for (const auto& in : inputs) {
     const block::BlockMeta& m = in->meta();
     wo.compaction_level = std::max(wo.compaction_level, m.compaction_level + 1);
