@@ -1,7 +1,8 @@
 // The one door the query engine uses to read traces (STYLE.md §2: the store knows nothing of
 // TraceQL). A scan visits whole traces — every span the store has for the trace, decoded into
-// one SpanBatch — because TraceQL evaluates one trace at a time. Conditions pushed down into the
-// store (page statistics, dictionaries) arrive with the block format; the head has none to use.
+// one SpanBatch — because TraceQL evaluates one trace at a time. The engine may hand down plain
+// conditions (ScanPredicate, store/block/scan_predicate.h) that a matching trace must meet; block
+// scans use them to skip blocks, row groups and traces without building them.
 #pragma once
 
 #include <atomic>
@@ -12,9 +13,12 @@
 
 #include "model/ids.h"
 #include "model/span_batch.h"
+#include "store/block/scan_predicate.h"
 #include "store/head/head.h"
 
 namespace th::store {
+
+using ScanPredicate = block::ScanPredicate;
 
 struct ScanRequest {
   std::string tenant;
@@ -27,12 +31,17 @@ struct ScanRequest {
   // Stop with ResourceExhausted once this many spans were visited (0: no limit), so one query
   // cannot monopolise the store.
   uint64_t max_spans = 0;
+  // Conditions one span of a matching trace meets (hints: traces that do not meet them may
+  // still be visited, traces that do are never skipped).
+  ScanPredicate predicate;
 };
 
 struct ScanStats {
   uint64_t traces = 0;
   uint64_t spans = 0;
   uint64_t bytes = 0;
+  // Spans the predicate let the store skip without building them.
+  uint64_t skipped_spans = 0;
 };
 
 // Called once per trace with all of its spans; return false to stop the scan.

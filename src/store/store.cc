@@ -60,6 +60,8 @@ struct FlushMetrics {
   metrics::Counter* failures;
   metrics::Histogram* seconds;
   metrics::Counter* replay_skipped;
+  metrics::Counter* catalog_load_failures;
+  metrics::Counter* block_read_errors;
   static FlushMetrics& Get() {
     static FlushMetrics* m = [] {
       auto& r = metrics::Registry::Default();
@@ -73,6 +75,12 @@ struct FlushMetrics {
                          {0.01, 0.05, 0.1, 0.5, 1, 2, 5, 10, 30, 60, 120, 300}),
           r.GetCounter("tracehouse_store_replay_already_flushed_records_total",
                        "WAL records skipped on replay because a block already holds them."),
+          r.GetCounter("tracehouse_store_catalog_load_failures_total",
+                       "Failed attempts to load the block catalog from the backend (at open "
+                       "and while the flusher retries)."),
+          r.GetCounter("tracehouse_store_block_read_errors_total",
+                       "Block reads that failed (corrupt page, backend error); the rest of the "
+                       "block is still served."),
       };
     }();
     return *m;
@@ -142,10 +150,26 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   catalog_options.compacted_grace = options.compacted_grace;
   catalog_options.orphan_grace = options.orphan_grace;
   store->catalog_ = std::make_unique<catalog::Catalog>(store->backend_.get(), catalog_options);
-  RETURN_IF_ERROR(store->catalog_->Load(/*collect_garbage=*/true));
-
+  Status loaded = store->catalog_->Load(/*collect_garbage=*/true);
   wal::Options wal_options = options.wal;
   wal_options.dir = (std::filesystem::path(options.data_dir) / "wal").string();
+  if (loaded.ok()) {
+    store->catalog_loaded_ = true;
+    for (const std::string& tenant : store->catalog_->Tenants()) {
+      wal_options.min_sequence = std::max(wal_options.min_sequence,
+                                          store->catalog_->Snapshot(tenant)->wal_segment_end);
+    }
+  } else {
+    FlushMetrics::Get().catalog_load_failures->Add();
+    log::Error("cannot load the block catalog; accepting spans into the wal and head, blocks "
+               "unreadable and nothing flushed until the backend answers",
+               "error=\"", loaded.ToString(), "\"");
+    // Boundaries unknown: number new segments above any a block can name (see store.h).
+    wal_options.min_sequence = static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(
+            std::chrono::system_clock::now().time_since_epoch())
+            .count());
+  }
   uint64_t replay_errors = 0;
   Store* s = store.get();
   auto replay = [s, &replay_errors](std::string_view record, uint64_t segment) {
@@ -154,6 +178,10 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
       ++s->replay_skipped_;
       FlushMetrics::Get().replay_skipped->Add();
       return;
+    }
+    if (framed.ok() && !s->catalog_loaded_) {
+      auto [it, fresh] = s->replayed_unchecked_.try_emplace(std::string(framed->tenant), segment);
+      if (!fresh) it->second = std::min(it->second, segment);
     }
     Status st = s->IndexRecord(std::make_shared<const std::string>(record));
     if (!st.ok()) {
@@ -275,6 +303,7 @@ Result<std::string> Store::FindTrace(std::string_view tenant, const model::Trace
     if (!Overlaps(range, m.min_start_unix_nano, m.max_end_unix_nano)) continue;
     Result<std::unique_ptr<model::SpanBatch>> part = b->FindTraceBatch(id);
     if (!part.ok()) {
+      FlushMetrics::Get().block_read_errors->Add();
       log::Warn("block lookup failed", "block=", m.block_id, " error=\"",
                 part.status().message(), "\"");
       if (block_error.ok()) block_error = part.status();
@@ -357,8 +386,9 @@ Status Store::Scan(const ScanRequest& request, const TraceVisitor& visit, ScanSt
   // Stops BlockReader::ScanRange without being an error.
   const Status kStop = absl::AbortedError("scan stopped by its visitor");
   for (const auto& b : order) {
-    Status st = b->ScanRange(
-        request.range.start_unix_nano, request.range.end_unix_nano,
+    block::ScanSkips skips;
+    Status st = b->ScanFiltered(
+        request.range.start_unix_nano, request.range.end_unix_nano, request.predicate,
         [&](std::unique_ptr<model::SpanBatch>&& spans) -> Status {
           if (request.max_spans > 0 && stats->spans >= request.max_spans) {
             return absl::ResourceExhaustedError(
@@ -381,13 +411,16 @@ Status Store::Scan(const ScanRequest& request, const TraceVisitor& visit, ScanSt
           ++stats->traces;
           stats->spans += spans->span_count();
           return visit(spans->spans.trace_id[0], *spans) ? Status() : kStop;
-        });
+        },
+        &skips);
+    stats->skipped_spans += skips.spans;
     if (st == kStop) return Status();
     if (absl::IsResourceExhausted(st) || absl::IsCancelled(st) || absl::IsDeadlineExceeded(st)) {
       return st;
     }
     if (!st.ok()) {
       // A corrupt page spoils its row group only; the rest of the block was visited.
+      FlushMetrics::Get().block_read_errors->Add();
       log::Error("block scan error", "block=", b->meta().block_id, " error=\"", st.message(),
                  "\"");
     }
@@ -421,6 +454,27 @@ StoreStats Store::FullStats() const {
     s.block_bytes += t->byte_count;
   }
   return s;
+}
+
+Status Store::LoadCatalogIfNeeded() {
+  if (catalog_loaded_) return Status();
+  Status st = catalog_->Load(/*collect_garbage=*/true);
+  if (!st.ok()) {
+    FlushMetrics::Get().catalog_load_failures->Add();
+    return st;
+  }
+  for (const auto& [tenant, segment] : replayed_unchecked_) {
+    uint64_t boundary = catalog_->Snapshot(tenant)->wal_segment_end;
+    if (segment < boundary) {
+      log::Warn("spans replayed before the catalog loaded may already be in blocks; they are "
+                "written again (reads and compaction keep each span once)",
+                "tenant=", tenant, " wal_segment=", segment, " block_boundary=", boundary);
+    }
+  }
+  replayed_unchecked_.clear();
+  catalog_loaded_ = true;
+  log::Info("block catalog loaded", "tenants=", catalog_->Tenants().size());
+  return Status();
 }
 
 Status Store::Cut() {
@@ -562,15 +616,15 @@ void Store::FlusherLoop() {
       }
     }
     absl::MutexLock flush_lock(&f.flush_mu);
-    Status st;
-    if (cut) st = Cut();
+    Status st = LoadCatalogIfNeeded();
+    if (st.ok() && cut) st = Cut();
     if (st.ok()) st = FlushFrozen();
     if (st.ok()) {
       backoff = options_.flush_check_interval;
       continue;
     }
     log::Error("block flush failed; the head keeps the spans and retries", "error=\"",
-               st.message(), "\"");
+               st.ToString(), "\"");
     // Back off (bounded) so a dead backend is not hammered; the wait is interruptible.
     backoff = std::min<std::chrono::milliseconds>(backoff * 2, std::chrono::milliseconds(30'000));
     absl::MutexLock lock(&f.wake_mu);
@@ -581,6 +635,7 @@ void Store::FlusherLoop() {
 
 Status Store::FlushForTest() {
   absl::MutexLock flush_lock(&flusher_->flush_mu);
+  RETURN_IF_ERROR(LoadCatalogIfNeeded());
   RETURN_IF_ERROR(Cut());
   return FlushFrozen();
 }

@@ -19,7 +19,17 @@
 //
 // Open(): loads the catalog, then replays the WAL into the head, skipping each record whose
 // tenant already has a block covering its segment (a crash after the block became visible but
-// before the WAL segments were removed).
+// before the WAL segments were removed). New WAL segments are numbered above every block's WAL
+// boundary, so no later record is mistaken for a flushed one.
+//
+// Backend unreachable or refusing at Open (wrong credentials, server down): the store still
+// opens, logs the error, replays the whole WAL and accepts spans (durable in the WAL, readable
+// from the head), but blocks are invisible and nothing is flushed until a later attempt loads the
+// catalog (the flusher retries with back-off; FlushForTest returns the error). New WAL segments
+// are then numbered from the wall clock in milliseconds, above any boundary the blocks can hold.
+// Records replayed in that state that a block already held (a crash between publishing a block
+// and removing its WAL segments) are written to a block again; a warning names the tenant, and
+// reads and compaction keep each span once.
 //
 // Reads: trace by id merges the head generations and every block that may hold the trace (time
 // range, bloom filter), each span once (span_dedup.h). Scans visit head generations, newest
@@ -32,8 +42,10 @@
 // Thread-safety: Append, FindTrace, Scan and Stats may be called concurrently from any thread.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -128,6 +140,8 @@ class Store {
   Status IndexRecord(std::shared_ptr<const std::string> record);
   // The active head and the frozen ones, newest first.
   std::vector<std::shared_ptr<const Head>> Heads() const;
+  // Loads the catalog if Open could not; the error otherwise.
+  Status LoadCatalogIfNeeded();
   // Rotates the WAL and freezes the active head.
   Status Cut();
   // Writes blocks for the frozen heads, oldest first; stops at the first failure.
@@ -142,6 +156,9 @@ class Store {
   std::unique_ptr<wal::Wal> wal_;
   wal::ReplayReport replay_report_;
   uint64_t replay_skipped_ = 0;
+  std::atomic<bool> catalog_loaded_{false};
+  // While the catalog is not loaded: the lowest WAL segment replayed per tenant.
+  std::map<std::string, uint64_t, std::less<>> replayed_unchecked_;
   std::unique_ptr<Flusher> flusher_;
   bool closed_ = false;
 };

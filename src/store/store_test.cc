@@ -244,6 +244,23 @@ TEST_F(StoreFlushTest, CrashBeforeWalRemovalReplaysNothingTwice) {
   EXPECT_EQ(SpanIds(*temp_.store().FindTrace("a", TraceIdOf(4), {})).size(), 2u);
 }
 
+// Regression: once a flush had removed every WAL segment, a restart numbered new segments from 1
+// again, below the blocks' WAL boundary, and the next replay skipped those acknowledged records
+// as "already in a block".
+TEST_F(StoreFlushTest, AppendsAfterEveryWalSegmentWasRemovedSurviveTwoRestarts) {
+  ASSERT_TRUE(temp_.Append(Batch("a", 1, 3)).ok());
+  ASSERT_TRUE(temp_.store().FlushForTest().ok());
+  ASSERT_TRUE(temp_.Append(Batch("a", 2, 2)).ok());
+  ASSERT_TRUE(temp_.store().FlushForTest().ok());
+  ASSERT_EQ(WalSegments(temp_.dir()), 0u);
+  temp_.Reopen();  // an empty WAL dir
+  ASSERT_TRUE(temp_.Append(Batch("a", 3, 4)).ok());
+  temp_.Reopen();
+  EXPECT_EQ(temp_.store().replay_skipped_records(), 0u);
+  EXPECT_EQ(temp_.store().Stats().spans, 4u);
+  EXPECT_EQ(SpanIds(*temp_.store().FindTrace("a", TraceIdOf(3), {})).size(), 4u);
+}
+
 StoreOptions WithBackend(std::shared_ptr<backend::Backend> b) {
   StoreOptions o;
   o.backend = std::move(b);
@@ -267,6 +284,37 @@ TEST(StoreFlushFaultTest, FailedBlockWriteKeepsSpansReadableAndRetries) {
   EXPECT_EQ(stats.frozen_heads, 0u);
   EXPECT_EQ(stats.blocks, 1u);
   EXPECT_EQ(SpanIds(*temp.store().FindTrace("a", StoreTest::TraceIdForTest(1), {})).size(), 3u);
+}
+
+// The backend refuses at open (wrong credentials, server down): the store opens anyway, accepts
+// and serves spans from the head, and flushes once the catalog can be loaded.
+TEST(StoreFlushFaultTest, CatalogLoadFailureAtOpenDefersFlushesAndLosesNothing) {
+  auto memory = std::make_shared<backend::MemoryBackend>();
+  {
+    testing::TempStore seed("store_catalog_fault_seed", WithBackend(memory));
+    ASSERT_TRUE(seed.Append(StoreTest::BatchForTest("a", 1, 3)).ok());
+    ASSERT_TRUE(seed.store().FlushForTest().ok());
+  }
+  memory->FailNext(backend::Verb::kList, absl::PermissionDeniedError("SignatureDoesNotMatch"), 3);
+  StoreOptions options = WithBackend(memory);
+  options.cut_blocks = false;  // no background flusher: it would use up the faults
+  testing::TempStore temp("store_catalog_fault", options);
+  EXPECT_EQ(temp.store().FullStats().blocks, 0u);  // not loaded yet
+  ASSERT_TRUE(temp.Append(StoreTest::BatchForTest("a", 2, 2)).ok());
+  EXPECT_EQ(SpanIds(*temp.store().FindTrace("a", StoreTest::TraceIdForTest(2), {})).size(), 2u);
+  Status refused = temp.store().FlushForTest();
+  EXPECT_TRUE(absl::IsPermissionDenied(refused)) << refused;
+  // Restarted while the backend still refuses: replayed, nothing lost.
+  temp.Reopen();
+  EXPECT_EQ(temp.store().Stats().spans, 2u);
+  ASSERT_TRUE(temp.store().FlushForTest().ok());  // the faults are used up: loads, then flushes
+  StoreStats stats = temp.store().FullStats();
+  EXPECT_EQ(stats.blocks, 2u);
+  EXPECT_EQ(stats.head.spans, 0u);
+  temp.Reopen();
+  EXPECT_EQ(temp.store().replay_skipped_records(), 0u);
+  EXPECT_EQ(SpanIds(*temp.store().FindTrace("a", StoreTest::TraceIdForTest(1), {})).size(), 3u);
+  EXPECT_EQ(SpanIds(*temp.store().FindTrace("a", StoreTest::TraceIdForTest(2), {})).size(), 2u);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "query/exec/exec.h"
+#include "query/exec/pushdown.h"
 #include "query/search/trace_summary.h"
 
 namespace th::query::exec {
@@ -18,6 +19,7 @@ Result<SearchResult> SearchTraceQL(const store::Store& store, const traceql::Que
   ASSIGN_OR_RETURN(std::unique_ptr<Executor> executor, Executor::Compile(query));
   store::ScanRequest scan = options.scan;
   if (executor->most_recent()) scan.most_recent_first = true;
+  scan.predicate = ExtractScanPredicate(query);
   const uint32_t spss =
       options.spans_per_span_set == 0 ? kDefaultSpansPerSpanSet : options.spans_per_span_set;
 

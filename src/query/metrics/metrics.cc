@@ -7,6 +7,7 @@
 
 #include "common/strings.h"
 #include "query/exec/exec.h"
+#include "query/exec/pushdown.h"
 #include "query/metrics/internal/accumulator.h"
 #include "query/metrics/internal/series.h"
 #include "query/metrics/internal/span_fields.h"
@@ -203,6 +204,11 @@ Result<MetricsResult> MetricsQuery::Run(const store::Store& store,
                           request.max_series, request.max_exemplars);
   }
   store::ScanRequest scan = request.scan;
+  // With one leaf every counted span passed its pipeline's first filter; with several, a trace
+  // may feed one leaf and not another, so nothing is certain.
+  if (plan_->leaves.size() == 1 && plan_->leaves[0].pipeline_query != nullptr) {
+    scan.predicate = exec::ExtractScanPredicate(*plan_->leaves[0].pipeline_query);
+  }
   scan.range.start_unix_nano = request.start_unix_nano;
   scan.range.end_unix_nano = request.end_unix_nano - 1;
 

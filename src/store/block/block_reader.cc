@@ -46,6 +46,13 @@ class RowGroupDecoder {
   Status Next(std::unique_ptr<SpanBatch>* out);
   // The first span row of the trace Next reads.
   size_t next_span_row() const { return span_pos_; }
+  // Spans of the trace Next reads.
+  size_t next_trace_spans() const {
+    return trace_pos_ < trace_span_count_.size() ? trace_span_count_[trace_pos_] : 0;
+  }
+  // True when a span of the trace Next reads satisfies `p`; `scopes` marks the allowed scope
+  // indices (empty: any). Requires: Load() succeeded and a trace is left.
+  bool NextTraceMayMatch(const ScanPredicate& p, const std::vector<bool>& scopes) const;
 
  private:
   Status Corrupt(std::string_view what) const {
@@ -124,6 +131,20 @@ Status RowGroupDecoder::Load() {
   RETURN_IF_ERROR(Wrap(link_attrs_.Load(&c, "link", nullptr, 1, links)));
 
   return Status();
+}
+
+bool RowGroupDecoder::NextTraceMayMatch(const ScanPredicate& p,
+                                        const std::vector<bool>& scopes) const {
+  const size_t first = span_pos_, n = trace_span_count_[trace_pos_];
+  for (size_t s = first; s < first + n && s < scope_.size(); ++s) {
+    if (!scopes.empty() && (scope_[s] >= scopes.size() || !scopes[scope_[s]])) continue;
+    if (p.name_equals && name_[s] != *p.name_equals) continue;
+    if (p.status_code_equals && status_code_[s] != *p.status_code_equals) continue;
+    if (p.kind_equals && kind_[s] != *p.kind_equals) continue;
+    if (duration_[s] < p.min_duration || duration_[s] > p.max_duration) continue;
+    return true;
+  }
+  return false;
 }
 
 Status RowGroupDecoder::NextAttributes(AttributeReader* reader, SpanBatch* batch, Range* out) {
@@ -303,11 +324,16 @@ static_assert(sizeof(IndexEntry) == 12);
 
 }  // namespace
 
-BlockReader::BlockReader(backend::Backend* backend, BlockMeta meta)
-    : backend_(backend), meta_(std::move(meta)) {
+BlockReader::BlockReader(backend::Backend* backend, BlockMeta meta, PageCache* cache)
+    : backend_(backend), cache_(cache), meta_(std::move(meta)) {
+  if (cache_ != nullptr) cache_owner_ = PageCache::NewOwner();
   for (size_t i = 0; i < meta_.dedicated_keys.size(); ++i) {
     dedicated_[meta_.dedicated_keys[i]] = static_cast<uint32_t>(i + 1);
   }
+}
+
+BlockReader::~BlockReader() {
+  if (cache_ != nullptr) cache_->EraseOwner(cache_owner_);
 }
 
 std::string BlockReader::Key(std::string_view object) const {
@@ -316,7 +342,8 @@ std::string BlockReader::Key(std::string_view object) const {
 
 Result<std::unique_ptr<BlockReader>> BlockReader::Open(backend::Backend* backend,
                                                        std::string_view tenant,
-                                                       std::string_view block_id) {
+                                                       std::string_view block_id,
+                                                       PageCache* cache) {
   std::string key = BlockObjectKey(tenant, block_id, kMetaObject);
   ASSIGN_OR_RETURN(std::string bytes, backend->Get(key));
   ASSIGN_OR_RETURN(BlockMeta meta, DecodeBlockMeta(bytes, key));
@@ -333,7 +360,7 @@ Result<std::unique_ptr<BlockReader>> BlockReader::Open(backend::Backend* backend
       return absl::DataLossError(th::StrCat(key, ": row group ", i, " is malformed"));
     }
   }
-  auto reader = std::unique_ptr<BlockReader>(new BlockReader(backend, std::move(meta)));
+  auto reader = std::unique_ptr<BlockReader>(new BlockReader(backend, std::move(meta), cache));
   RETURN_IF_ERROR(reader->LoadTables());
   return reader;
 }
@@ -386,16 +413,35 @@ Status BlockReader::ReadObjectPage(std::string_view object, const ObjectRange& r
   return Status();
 }
 
-Result<std::unique_ptr<SpanBatch>> BlockReader::FindTraceBatch(const TraceId& id) const {
-  if (meta_.trace_count == 0) return std::unique_ptr<SpanBatch>();
+Result<std::shared_ptr<const std::string>> BlockReader::CachedObjectPage(
+    std::string_view object, const ObjectRange& range, std::string_view what,
+    uint64_t page) const {
+  if (cache_ != nullptr) {
+    std::shared_ptr<const std::string> hit = cache_->Lookup(cache_owner_, page);
+    if (hit != nullptr) return hit;
+  }
   std::string scratch;
   std::string_view payload;
+  RETURN_IF_ERROR(ReadObjectPage(object, range, what, &scratch, &payload));
+  // Keep the payload only: the envelope was verified once, here.
+  scratch.erase(0, static_cast<size_t>(payload.data() - scratch.data()));
+  scratch.resize(payload.size());
+  auto out = std::make_shared<const std::string>(std::move(scratch));
+  if (cache_ != nullptr) cache_->Insert(cache_owner_, page, out);
+  return out;
+}
+
+Result<std::unique_ptr<SpanBatch>> BlockReader::FindTraceBatch(const TraceId& id) const {
+  if (meta_.trace_count == 0) return std::unique_ptr<SpanBatch>();
   uint32_t shard = BloomShard(meta_.bloom, id);
   if (shard >= meta_.bloom_shards.size()) {
     return absl::DataLossError(th::StrCat("block ", meta_.block_id, ": bloom shard missing"));
   }
-  RETURN_IF_ERROR(ReadObjectPage(kBloomObject, meta_.bloom_shards[shard],
-                                 th::StrCat("bloom shard ", shard), &scratch, &payload));
+  // Cache keys: bloom shard i is page 2i, index page j is page 2j + 1.
+  ASSIGN_OR_RETURN(std::shared_ptr<const std::string> bloom,
+                   CachedObjectPage(kBloomObject, meta_.bloom_shards[shard],
+                                    th::StrCat("bloom shard ", shard), uint64_t{shard} * 2));
+  std::string_view payload = *bloom;
   if (payload.size() * 8 != meta_.bloom.bits_per_shard) {
     return absl::DataLossError(
         th::StrCat("block ", meta_.block_id, ": bloom shard ", shard, ": wrong size"));
@@ -408,8 +454,10 @@ Result<std::unique_ptr<SpanBatch>> BlockReader::FindTraceBatch(const TraceId& id
   if (page_it == meta_.index_pages.begin()) return std::unique_ptr<SpanBatch>();
   size_t page_index = static_cast<size_t>(page_it - meta_.index_pages.begin()) - 1;
   std::string what = th::StrCat("index page ", page_index);
-  RETURN_IF_ERROR(
-      ReadObjectPage(kIndexObject, meta_.index_pages[page_index].range, what, &scratch, &payload));
+  ASSIGN_OR_RETURN(std::shared_ptr<const std::string> index_page,
+                   CachedObjectPage(kIndexObject, meta_.index_pages[page_index].range, what,
+                                    uint64_t{page_index} * 2 + 1));
+  payload = *index_page;
   internal::ByteCursor cursor(payload);
   uint32_t count;
   if (!cursor.U32(&count) || payload.size() != 4 + uint64_t{count} * kIndexEntryBytes) {
@@ -496,9 +544,105 @@ Status BlockReader::ScanRange(uint64_t start_unix_nano, uint64_t end_unix_nano,
   return first_error;
 }
 
+namespace {
+
+// True when the chunk statistics of row group `rg` rule out every span satisfying `p`.
+bool ExcludedByStats(const BlockMeta& meta, const RowGroupInfo& rg, const ScanPredicate& p) {
+  for (const internal::ChunkInfo& c : rg.chunks) {
+    if (!c.has_stats || c.name >= meta.column_names.size()) continue;
+    const std::string& name = meta.column_names[c.name];
+    auto outside = [&](int64_t lo, int64_t hi) { return hi < c.min || lo > c.max; };
+    if (name == "span.duration" && outside(p.min_duration, p.max_duration)) return true;
+    if (name == "span.status_code" && p.status_code_equals &&
+        outside(*p.status_code_equals, *p.status_code_equals)) {
+      return true;
+    }
+    if (name == "span.kind" && p.kind_equals && outside(*p.kind_equals, *p.kind_equals)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// Scopes whose resource has every attribute `p` asks for; empty when `p` asks for none.
+std::vector<bool> AllowedScopes(const SpanBatch& tables, const ScanPredicate& p) {
+  if (p.resource_equals.empty()) return {};
+  std::vector<bool> resources(tables.resources.size());
+  for (size_t r = 0; r < tables.resources.size(); ++r) {
+    const Range& attrs = tables.resources[r].attributes;
+    bool all = true;
+    for (const auto& [key, value] : p.resource_equals) {
+      bool found = false;
+      for (uint32_t k = attrs.begin; k < attrs.end() && !found; ++k) {
+        const model::KeyValue& kv = tables.key_values[k];
+        found = kv.key == key && kv.value.type == model::ValueType::kString &&
+                kv.value.bytes == value;
+      }
+      all = all && found;
+    }
+    resources[r] = all;
+  }
+  std::vector<bool> scopes(tables.scopes.size());
+  for (size_t s = 0; s < tables.scopes.size(); ++s) {
+    uint32_t r = tables.scopes[s].resource;
+    scopes[s] = r < resources.size() && resources[r];
+  }
+  return scopes;
+}
+
+}  // namespace
+
+Status BlockReader::ScanFiltered(uint64_t start_unix_nano, uint64_t end_unix_nano,
+                                 const ScanPredicate& predicate,
+                                 const std::function<Status(std::unique_ptr<SpanBatch>&&)>& fn,
+                                 ScanSkips* skips) const {
+  if (predicate.empty()) return ScanRange(start_unix_nano, end_unix_nano, fn);
+  ScanSkips ignored;
+  if (skips == nullptr) skips = &ignored;
+  std::vector<bool> scopes = AllowedScopes(*tables_, predicate);
+  if (!predicate.resource_equals.empty() &&
+      std::find(scopes.begin(), scopes.end(), true) == scopes.end()) {
+    ++skips->blocks;
+    skips->spans += meta_.span_count;
+    return Status();
+  }
+  Status first_error;
+  std::string key = Key(kDataObject);
+  for (uint32_t g = 0; g < meta_.row_groups.size(); ++g) {
+    const RowGroupInfo& rg = meta_.row_groups[g];
+    if (rg.max_end_unix_nano < start_unix_nano || rg.min_start_unix_nano > end_unix_nano) continue;
+    if (ExcludedByStats(meta_, rg, predicate)) {
+      ++skips->row_groups;
+      skips->spans += rg.span_count;
+      continue;
+    }
+    Result<std::string> bytes = backend_->GetRange(key, rg.range.offset, rg.range.length);
+    Status s = bytes.status();
+    if (absl::IsOutOfRange(s)) s = absl::DataLossError(th::StrCat(key, ": shorter than meta says"));
+    if (s.ok()) {
+      RowGroupDecoder decoder(meta_, dedicated_, *tables_, g, *bytes);
+      s = decoder.Load();
+      for (size_t t = 0; s.ok() && t < decoder.trace_count(); ++t) {
+        if (!decoder.NextTraceMayMatch(predicate, scopes)) {
+          ++skips->traces;
+          skips->spans += decoder.next_trace_spans();
+          s = decoder.Next(nullptr);
+          continue;
+        }
+        std::unique_ptr<SpanBatch> batch;
+        s = decoder.Next(&batch);
+        if (s.ok()) RETURN_IF_ERROR(fn(std::move(batch)));
+      }
+    }
+    if (!s.ok() && first_error.ok()) first_error = s;
+  }
+  return first_error;
+}
+
 std::unique_ptr<BlockReader> BlockReader::OpenForVerify(backend::Backend* backend, BlockMeta meta,
                                                         Status* tables_status) {
-  auto reader = std::unique_ptr<BlockReader>(new BlockReader(backend, std::move(meta)));
+  auto reader =
+      std::unique_ptr<BlockReader>(new BlockReader(backend, std::move(meta), /*cache=*/nullptr));
   *tables_status = reader->LoadTables();
   if (!tables_status->ok()) reader->tables_ = std::make_unique<SpanBatch>();
   return reader;

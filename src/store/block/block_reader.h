@@ -3,6 +3,11 @@
 // shard, one index page and one row group; Scan decodes every row group and hands over each
 // trace as its own SpanBatch.
 //
+// Bloom shards and index pages, once read and verified, are kept in a PageCache (page_cache.h;
+// by default the process's, 256 MiB) until the reader is destroyed or the cache evicts them, so
+// repeated look-ups read only the row group of a trace the block holds, and nothing for one it
+// does not.
+//
 // Corruption: a page that fails its checksum or decode is DataLoss naming the block, row group,
 // column and page. It only affects the row group holding it: look-ups of other traces work, and
 // Scan goes on with the next row group and reports the first error at the end.
@@ -21,6 +26,8 @@
 #include "model/span_batch.h"
 #include "store/backend/backend.h"
 #include "store/block/block_meta.h"
+#include "store/block/page_cache.h"
+#include "store/block/scan_predicate.h"
 #include "store/block/internal/attributes.h"
 
 namespace th::store::block {
@@ -30,9 +37,15 @@ class BlockReader {
   // Reads and parses "<tenant>/<block-id>/meta". Errors: NotFound when the block is absent (or
   // not yet visible); DataLoss for a corrupt meta or one naming another block;
   // FailedPrecondition for an unknown format version; the backend's errors.
+  // `cache` keeps bloom shards and index pages between look-ups (null: none); it must outlive
+  // the reader.
   static Result<std::unique_ptr<BlockReader>> Open(backend::Backend* backend,
                                                    std::string_view tenant,
-                                                   std::string_view block_id);
+                                                   std::string_view block_id,
+                                                   PageCache* cache = PageCache::Default());
+  ~BlockReader();
+  BlockReader(const BlockReader&) = delete;
+  BlockReader& operator=(const BlockReader&) = delete;
 
   const BlockMeta& meta() const { return meta_; }
 
@@ -52,6 +65,12 @@ class BlockReader {
   // [start_unix_nano, end_unix_nano]; traces of other row groups are passed whole.
   Status ScanRange(uint64_t start_unix_nano, uint64_t end_unix_nano,
                    const std::function<Status(std::unique_ptr<model::SpanBatch>&&)>& fn) const;
+  // As ScanRange, also skipping the block, row groups and traces that `predicate` rules out
+  // (scan_predicate.h); what was skipped is added to `*skips` (may be null).
+  Status ScanFiltered(uint64_t start_unix_nano, uint64_t end_unix_nano,
+                      const ScanPredicate& predicate,
+                      const std::function<Status(std::unique_ptr<model::SpanBatch>&&)>& fn,
+                      ScanSkips* skips) const;
 
   // Hooks for VerifyBlock (block_verify.h), which keeps going past the problems Open stops at.
   //
@@ -70,15 +89,23 @@ class BlockReader {
                         const std::function<Status(std::unique_ptr<model::SpanBatch>&&)>& fn) const;
 
  private:
-  BlockReader(backend::Backend* backend, BlockMeta meta);
+  BlockReader(backend::Backend* backend, BlockMeta meta, PageCache* cache);
   std::string Key(std::string_view object) const;
   // Reads the resource and scope tables into tables_.
   Status LoadTables();
   // Fetches a page of `object` at `range` and returns its payload in *scratch.
   Status ReadObjectPage(std::string_view object, const ObjectRange& range, std::string_view what,
                         std::string* scratch, std::string_view* payload) const;
+  // The payload of page `page` (cache key) of `object` at `range`: from cache_ when it holds it,
+  // else read, verified as ReadObjectPage does and then cached.
+  Result<std::shared_ptr<const std::string>> CachedObjectPage(std::string_view object,
+                                                              const ObjectRange& range,
+                                                              std::string_view what,
+                                                              uint64_t page) const;
 
   backend::Backend* backend_;
+  PageCache* cache_;          // may be null
+  uint64_t cache_owner_ = 0;  // this reader's pages in cache_
   BlockMeta meta_;
   internal::DedicatedKeys dedicated_;
   std::unique_ptr<model::SpanBatch> tables_;  // resources and scopes every row group refers to

@@ -2,6 +2,7 @@
 #include <map>
 #include <memory>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -273,7 +274,8 @@ TEST(Block, AbsentTracesAreNotFoundIncludingBloomFalsePositives) {
   ASSERT_TRUE(writer.AddBatch(*batch).ok());
   Result<BlockMeta> meta = writer.Finish();
   ASSERT_TRUE(meta.ok());
-  auto reader = BlockReader::Open(&backend, "tenant-a", "b5");
+  // No page cache: each look-up's reads show whether the bloom filter or the index answered.
+  auto reader = BlockReader::Open(&backend, "tenant-a", "b5", /*cache=*/nullptr);
   ASSERT_TRUE(reader.ok());
 
   std::mt19937_64 rng(11);
@@ -533,6 +535,101 @@ TEST(Bloom, HasNoFalseNegativesAndFewFalsePositives) {
     fp += BloomMayContain(builder.shape(), builder.shard(BloomShard(builder.shape(), id)), id);
   }
   EXPECT_LT(fp, 600);  // ~1% expected
+}
+
+}  // namespace
+}  // namespace th::store::block
+
+namespace th::store::block {
+namespace {
+
+// A span of `b` satisfies `p` (computed from the batch itself, as the query engine would).
+bool SpanSatisfies(const SpanBatch& b, uint32_t i, const ScanPredicate& p) {
+  const model::SpanColumns& c = b.spans;
+  const model::Resource& r = b.resources[b.scopes[c.scope[i]].resource];
+  for (const auto& [key, value] : p.resource_equals) {
+    bool found = false;
+    for (uint32_t k = r.attributes.begin; k < r.attributes.end(); ++k) {
+      const KeyValue& kv = b.key_values[k];
+      found = found || (kv.key == key && kv.value.type == ValueType::kString &&
+                        kv.value.bytes == value);
+    }
+    if (!found) return false;
+  }
+  if (p.name_equals && c.name[i] != *p.name_equals) return false;
+  if (p.status_code_equals && static_cast<uint32_t>(c.status_code[i]) != *p.status_code_equals) {
+    return false;
+  }
+  if (p.kind_equals && static_cast<uint32_t>(c.kind[i]) != *p.kind_equals) return false;
+  auto d = static_cast<int64_t>(c.end_time_unix_nano[i] - c.start_time_unix_nano[i]);
+  return d >= p.min_duration && d <= p.max_duration;
+}
+
+TEST(BlockScanFiltered, PassesExactlyTheTracesWithAQualifyingSpanAndSkipsTheRest) {
+  MemoryBackend backend;
+  tools::TraceGenerator gen(21);
+  auto batch = gen.NextBatch(20'000, kNow);
+  BlockWriter writer(&backend, Options("bf", 1024));
+  ASSERT_TRUE(writer.AddBatch(*batch).ok());
+  ASSERT_TRUE(writer.Finish().ok());
+  auto reader = BlockReader::Open(&backend, "tenant-a", "bf");
+  ASSERT_TRUE(reader.ok());
+
+  // A service, a span name and a long duration that exist in the data.
+  const model::Resource& r0 = batch->resources[batch->scopes[batch->spans.scope[0]].resource];
+  std::string service;
+  for (uint32_t k = r0.attributes.begin; k < r0.attributes.end(); ++k) {
+    if (batch->key_values[k].key == "service.name") service = batch->key_values[k].value.bytes;
+  }
+  ASSERT_FALSE(service.empty());
+  std::string name(batch->spans.name[7]);
+
+  std::vector<std::pair<std::string, ScanPredicate>> cases;
+  ScanPredicate p;
+  p.resource_equals = {{"service.name", service}};
+  cases.emplace_back("service", p);
+  p = {};
+  p.resource_equals = {{"service.name", "no-such-service"}};
+  cases.emplace_back("absent service", p);
+  p = {};
+  p.name_equals = name;
+  cases.emplace_back("name", p);
+  p = {};
+  p.status_code_equals = 2;
+  cases.emplace_back("status error", p);
+  p = {};
+  p.min_duration = 2'000'000'000;
+  cases.emplace_back("duration > 2s", p);
+  p = {};
+  p.min_duration = INT64_MAX - 1;
+  cases.emplace_back("impossible duration", p);
+  p = {};
+  p.resource_equals = {{"service.name", service}};
+  p.kind_equals = 2;  // server
+  p.max_duration = 50'000'000;
+  cases.emplace_back("service, server, < 50ms", p);
+
+  for (const auto& [label, pred] : cases) {
+    SCOPED_TRACE(label);
+    std::set<TraceId> expected;
+    for (uint32_t i = 0; i < batch->span_count(); ++i) {
+      if (SpanSatisfies(*batch, i, pred)) expected.insert(batch->spans.trace_id[i]);
+    }
+    std::set<TraceId> visited;
+    size_t visited_spans = 0;
+    ScanSkips skips;
+    ASSERT_TRUE((*reader)
+                    ->ScanFiltered(0, UINT64_MAX, pred,
+                                   [&](std::unique_ptr<SpanBatch>&& t) -> Status {
+                                     visited.insert(t->spans.trace_id[0]);
+                                     visited_spans += t->span_count();
+                                     return Status();
+                                   },
+                                   &skips)
+                    .ok());
+    EXPECT_EQ(visited, expected);
+    EXPECT_EQ(visited_spans + skips.spans, batch->span_count());
+  }
 }
 
 }  // namespace

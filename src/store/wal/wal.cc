@@ -343,7 +343,8 @@ Result<std::unique_ptr<Wal>> Wal::Open(const Options& options, const ReplayFn& r
             " records=", report->records, " bytes=", report->bytes,
             " corrupt=", report->corrupt ? "true" : "false");
 
-  uint64_t next_sequence = found.empty() ? 1 : found.back().sequence + 1;
+  uint64_t next_sequence =
+      std::max<uint64_t>(found.empty() ? 1 : found.back().sequence + 1, options.min_sequence);
   auto wal =
       std::make_unique<WalImpl>(options, std::move(dir_fd), next_sequence, std::move(remaining));
   RETURN_IF_ERROR(wal->Start());

@@ -29,6 +29,10 @@ struct Options {
   uint64_t segment_bytes = 128ull << 20;      // roll over to a new segment past this size
   uint64_t max_pending_bytes = 256ull << 20;  // Append() refuses past this much queued data
   bool sync = true;                           // fdatasync each group; false only in tests
+  // New segments are numbered at least this. The store passes a number above every WAL boundary
+  // its blocks record, so a log whose segments were all removed (or a fresh data dir over a
+  // bucket that already has blocks) never reuses numbers that replay would skip as flushed.
+  uint64_t min_sequence = 1;
 };
 
 struct ReplayReport {

@@ -10,6 +10,21 @@
 #include <zstd.h>
 
 namespace th::store::block::encoding {
+namespace {
+
+// One decompression context per thread, reused: ZSTD_decompress sets up (allocates and
+// initialises) a fresh context on every call, which for a row group's ~100 small pages cost
+// more than the decompression itself.
+ZSTD_DCtx* ThreadDCtx() {
+  struct Holder {
+    ZSTD_DCtx* ctx = ZSTD_createDCtx();
+    ~Holder() { ZSTD_freeDCtx(ctx); }
+  };
+  thread_local Holder holder;
+  return holder.ctx;
+}
+
+}  // namespace
 
 std::string_view CompressionName(Compression c) {
   switch (c) {
@@ -92,7 +107,9 @@ Status Decompress(Compression compression, std::string_view in, size_t max_bytes
   std::string_view src = r.rest();
   out->resize(size);
   if (compression == Compression::kZstd) {
-    size_t n = ZSTD_decompress(out->data(), size, src.data(), src.size());
+    ZSTD_DCtx* ctx = ThreadDCtx();
+    size_t n = ctx != nullptr ? ZSTD_decompressDCtx(ctx, out->data(), size, src.data(), src.size())
+                              : ZSTD_decompress(out->data(), size, src.data(), src.size());
     if (ZSTD_isError(n)) {
       out->clear();
       return absl::DataLossError(StrCat("zstd page: corrupt: ", ZSTD_getErrorName(n)));

@@ -94,6 +94,7 @@ Status AttributeReader::Load(RowGroupColumns* columns, std::string_view prefix,
                              const DedicatedKeys* dedicated, uint32_t group_count, size_t holders) {
   prefix_ = std::string(prefix);
   dedicated_ = dedicated;
+  group_memo_.clear();  // the new columns' keys live elsewhere
   constexpr size_t kAny = RowGroupColumns::kAnyCount;
   RETURN_IF_ERROR(columns->U32(th::StrCat(prefix, ".attr.count"), kAny, &counts_));
   // A row group whose holders all have no attributes may omit the count column.
@@ -214,8 +215,15 @@ Result<Range> AttributeReader::Next(SpanBatch* batch) {
     std::string_view key = keys_[key_pos_++];
     uint32_t group = 0;
     if (dedicated_ != nullptr) {
-      auto it = dedicated_->find(absl::string_view(key.data(), key.size()));
-      if (it != dedicated_->end()) group = it->second;
+      auto [memo, fresh] = group_memo_.try_emplace(key.data(), key.size(), 0);
+      if (fresh || memo->second.first != key.size()) {
+        // An empty key may share its address with the next dictionary entry: check the size.
+        auto it = dedicated_->find(absl::string_view(key.data(), key.size()));
+        group = it != dedicated_->end() ? it->second : 0;
+        if (fresh) memo->second.second = group;
+      } else {
+        group = memo->second.second;
+      }
     }
     if (group >= groups_.size()) return Short("dedicated key group out of range");
     AnyValue v;

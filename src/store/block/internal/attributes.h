@@ -80,6 +80,10 @@ class AttributeReader {
   std::vector<std::string_view> keys_;
   size_t holder_pos_ = 0, key_pos_ = 0;
   std::vector<Group> groups_;
+  // Value group of a key, by where its bytes sit: the keys come from one dictionary page, so
+  // equal keys share their bytes and a look-up in `dedicated_` (hashing the key) is done once
+  // per distinct key instead of once per attribute. Holds (size, group).
+  absl::flat_hash_map<const char*, std::pair<size_t, uint32_t>> group_memo_;
 };
 
 }  // namespace th::store::block::internal

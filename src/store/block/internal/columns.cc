@@ -130,14 +130,16 @@ Status RowGroupColumns::CheckCount(std::string_view name, size_t got, size_t exp
 Status RowGroupColumns::Pages(std::string_view name, uint32_t want_pages,
                               std::vector<std::string_view>* out) {
   out->clear();
-  const ChunkInfo* chunk = nullptr;
-  for (const ChunkInfo& c : *chunks_) {
-    if (c.name < names_->size() && (*names_)[c.name] == name) {
-      chunk = &c;
-      break;
+  if (by_name_.empty()) {
+    by_name_.reserve(chunks_->size());
+    for (const ChunkInfo& c : *chunks_) {
+      // The first chunk of a name wins, as the scan this replaces did.
+      if (c.name < names_->size()) by_name_.try_emplace((*names_)[c.name], &c);
     }
   }
-  if (chunk == nullptr) return Status();
+  auto found = by_name_.find(name);
+  if (found == by_name_.end()) return Status();
+  const ChunkInfo* chunk = found->second;
   if (chunk->page_count != want_pages) {
     return Error(name, 0, th::StrCat("has ", chunk->page_count, " pages, expected ", want_pages));
   }

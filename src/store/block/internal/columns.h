@@ -15,6 +15,8 @@
 
 #include "common/status.h"
 
+#include "absl/container/flat_hash_map.h"
+
 namespace th::store::block::internal {
 
 // Where one column chunk sits inside its row group, as recorded in meta.
@@ -103,6 +105,9 @@ class RowGroupColumns {
   std::string_view bytes_;
   const std::vector<ChunkInfo>* chunks_;
   const std::vector<std::string>* names_;
+  // The chunks by column name, built at the first look-up (a row group is read by name for
+  // every column, most of them absent: a scan of the chunk list per column cost more).
+  absl::flat_hash_map<std::string_view, const ChunkInfo*> by_name_;
   std::vector<std::unique_ptr<std::string>> buffers_;
 };
 

@@ -1,0 +1,128 @@
+#include "store/block/page_cache.h"
+
+#include <atomic>
+#include <utility>
+
+#include "common/metrics.h"
+
+namespace th::store::block {
+namespace {
+
+struct CacheMetrics {
+  metrics::Gauge* bytes;
+  metrics::Gauge* pages;
+  metrics::Counter* hits;
+  metrics::Counter* misses;
+  metrics::Counter* evictions;
+  static CacheMetrics& Get() {
+    static CacheMetrics* m = [] {
+      auto& r = metrics::Registry::Default();
+      return new CacheMetrics{
+          r.GetGauge("tracehouse_block_page_cache_bytes",
+                     "Bytes held by the cache of bloom shards and index pages (with overhead)."),
+          r.GetGauge("tracehouse_block_page_cache_pages",
+                     "Bloom shards and index pages held in memory."),
+          r.GetCounter("tracehouse_block_page_cache_hits_total",
+                       "Bloom shard and index page reads answered from memory."),
+          r.GetCounter("tracehouse_block_page_cache_misses_total",
+                       "Bloom shard and index page reads that went to the backend."),
+          r.GetCounter("tracehouse_block_page_cache_evictions_total",
+                       "Pages dropped from the cache to stay within its capacity."),
+      };
+    }();
+    return *m;
+  }
+};
+
+uint64_t Cost(const std::string& payload) { return payload.size() + PageCache::kEntryOverhead; }
+
+}  // namespace
+
+PageCache::PageCache(uint64_t capacity_bytes) : capacity_(capacity_bytes) {
+  stats_.capacity = capacity_bytes;
+}
+
+PageCache* PageCache::Default() {
+  static PageCache* cache = [] {
+    auto* c = new PageCache(kDefaultCapacity);
+    c->publish_metrics_ = true;
+    return c;
+  }();
+  return cache;
+}
+
+uint64_t PageCache::NewOwner() {
+  static std::atomic<uint64_t> next{1};
+  return next.fetch_add(1, std::memory_order_relaxed);
+}
+
+std::shared_ptr<const std::string> PageCache::Lookup(uint64_t owner, uint64_t page) {
+  std::shared_ptr<const std::string> found;
+  {
+    absl::MutexLock lock(&mu_);
+    auto it = index_.find(Key{owner, page});
+    if (it == index_.end()) {
+      ++stats_.misses;
+    } else {
+      ++stats_.hits;
+      lru_.splice(lru_.begin(), lru_, it->second);
+      found = it->second->payload;
+    }
+  }
+  if (publish_metrics_) {
+    (found != nullptr ? CacheMetrics::Get().hits : CacheMetrics::Get().misses)->Add();
+  }
+  return found;
+}
+
+void PageCache::Insert(uint64_t owner, uint64_t page, std::shared_ptr<const std::string> payload) {
+  if (Cost(*payload) > capacity_) return;
+  absl::MutexLock lock(&mu_);
+  Key key{owner, page};
+  auto it = index_.find(key);
+  if (it != index_.end()) RemoveLocked(it->second);
+  stats_.bytes += Cost(*payload);
+  ++stats_.pages;
+  lru_.push_front(Entry{key, std::move(payload)});
+  index_[key] = lru_.begin();
+  EvictLocked();
+  PublishLocked();
+}
+
+void PageCache::EraseOwner(uint64_t owner) {
+  absl::MutexLock lock(&mu_);
+  for (auto it = lru_.begin(); it != lru_.end();) {
+    auto next = std::next(it);
+    if (it->key.owner == owner) RemoveLocked(it);
+    it = next;
+  }
+  PublishLocked();
+}
+
+PageCache::Stats PageCache::stats() const {
+  absl::MutexLock lock(&mu_);
+  return stats_;
+}
+
+void PageCache::EvictLocked() {
+  while (stats_.bytes > capacity_ && !lru_.empty()) {
+    RemoveLocked(std::prev(lru_.end()));
+    ++stats_.evictions;
+    if (publish_metrics_) CacheMetrics::Get().evictions->Add();
+  }
+}
+
+void PageCache::RemoveLocked(List::iterator it) {
+  stats_.bytes -= Cost(*it->payload);
+  --stats_.pages;
+  index_.erase(it->key);
+  lru_.erase(it);
+}
+
+void PageCache::PublishLocked() {
+  if (!publish_metrics_) return;
+  CacheMetrics::Get().bytes->Set(static_cast<double>(stats_.bytes));
+  CacheMetrics::Get().pages->Set(static_cast<double>(stats_.pages));
+}
+
+}  // namespace th::store::block
