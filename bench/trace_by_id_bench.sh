@@ -42,7 +42,7 @@ if [[ ${REBUILD:-0} == 1 || ! -s $IDS ]]; then
   tail -1 "$DATA/build.log"
 fi
 blocks=$(find "$DATA/blocks" -name meta | wc -l)
-bytes=$(find "$DATA/blocks" -type f -printf '%s\n' | awk '{s+=$1} END {print s}')
+bytes=$(find "$DATA/blocks" -type f -printf '%s\n' | awk '{s+=$1} END {printf "%.0f", s}')
 spans=$(sed -n 's/.* spans=\([0-9]*\).*/\1/p' "$DATA/build.txt")
 echo "data: blocks=$blocks spans=$spans bytes_under_blocks=$bytes bytes_per_span=$(awk -v b=$bytes -v s=$spans 'BEGIN {printf "%.2f", b/s}')"
 

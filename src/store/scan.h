@@ -11,6 +11,7 @@
 #include <functional>
 #include <string>
 
+#include "common/status.h"
 #include "model/ids.h"
 #include "model/span_batch.h"
 #include "store/block/scan_predicate.h"
@@ -43,6 +44,10 @@ struct ScanStats {
   // Spans the predicate let the store skip without building them.
   uint64_t skipped_spans = 0;
 };
+
+// OK while a scan that has visited `spans_so_far` spans may go on; else ResourceExhausted (span
+// limit), Cancelled or DeadlineExceeded, with the message the query API passes on.
+Status CheckScanBudget(const ScanRequest& request, uint64_t spans_so_far);
 
 // Called once per trace with all of its spans; return false to stop the scan.
 using TraceVisitor = std::function<bool(const model::TraceId& id, const model::SpanBatch& spans)>;

@@ -62,6 +62,7 @@ struct FlushMetrics {
   metrics::Counter* replay_skipped;
   metrics::Counter* catalog_load_failures;
   metrics::Counter* block_read_errors;
+  metrics::Counter* backpressure;
   static FlushMetrics& Get() {
     static FlushMetrics* m = [] {
       auto& r = metrics::Registry::Default();
@@ -81,6 +82,8 @@ struct FlushMetrics {
           r.GetCounter("tracehouse_store_block_read_errors_total",
                        "Block reads that failed (corrupt page, backend error); the rest of the "
                        "block is still served."),
+          r.GetCounter("tracehouse_store_backpressure_refusals_total",
+                       "Batches refused (retryable) because block writing fell behind ingest."),
       };
     }();
     return *m;
@@ -92,6 +95,16 @@ bool Overlaps(const TimeRange& range, uint64_t start, uint64_t end) {
   return end >= range.start_unix_nano && start <= range.end_unix_nano;
 }
 
+// True when a span of `spans` overlaps `range` (the trace's extent does).
+bool Overlaps(const TimeRange& range, const model::SpanBatch& spans) {
+  uint64_t start = UINT64_MAX, end = 0;
+  for (size_t i = 0; i < spans.span_count(); ++i) {
+    start = std::min(start, spans.spans.start_time_unix_nano[i]);
+    end = std::max(end, spans.spans.end_time_unix_nano[i]);
+  }
+  return Overlaps(range, start, end);
+}
+
 }  // namespace
 
 // One head and, once frozen, the WAL boundary below which its records lie.
@@ -101,7 +114,11 @@ struct Store::Generation {
   // writer thread, read by the flusher.
   std::atomic<int64_t> first_append_ns{0};
 
-  void NoteAppend() {
+  // OTLP bytes added, for back-pressure (read by receivers' threads).
+  std::atomic<uint64_t> bytes{0};
+
+  void NoteAppend(size_t record_bytes) {
+    bytes.fetch_add(record_bytes, std::memory_order_relaxed);
     if (first_append_ns.load(std::memory_order_relaxed) == 0) {
       first_append_ns.store(std::chrono::steady_clock::now().time_since_epoch().count(),
                             std::memory_order_relaxed);
@@ -223,7 +240,7 @@ Status Store::IndexRecord(std::shared_ptr<const std::string> record) {
     absl::ReaderMutexLock lock(&flusher_->mu);
     gen = flusher_->active;
   }
-  gen->NoteAppend();
+  gen->NoteAppend(f.otlp.size());
   gen->head->Add(f.tenant, std::move(record), f.otlp, *decoded.batch);
   return absl::OkStatus();
 }
@@ -232,6 +249,10 @@ void Store::Append(std::unique_ptr<model::SpanBatch>&& batch,
                    std::function<void(const Status&)> done) {
   if (batch->tenant.size() > kMaxTenantLength) {
     done(absl::InvalidArgumentError("tenant id longer than 65535 bytes"));
+    return;
+  }
+  if (Status behind = CheckFlushBacklog(); !behind.ok()) {
+    done(behind);
     return;
   }
   auto record = std::make_shared<std::string>(FrameHeader(batch->tenant));
@@ -262,12 +283,30 @@ void Store::Append(std::unique_ptr<model::SpanBatch>&& batch,
         absl::ReaderMutexLock lock(&flusher_->mu);
         gen = flusher_->active;
       }
-      gen->NoteAppend();
+      gen->NoteAppend(shared->size() - header);
       gen->head->Add(held->tenant, shared, std::string_view(*shared).substr(header), *held);
     }
     done(s);
   });
   if (!st.ok()) done(st);
+}
+
+Status Store::CheckFlushBacklog() const {
+  if (!options_.cut_blocks) return Status();
+  uint64_t limit = options_.max_head_bytes != 0 ? options_.max_head_bytes
+                                                : 2 * options_.max_block_bytes;
+  uint64_t active_bytes;
+  {
+    absl::ReaderMutexLock lock(&flusher_->mu);
+    // Only when a cut is still being written: otherwise the flusher cuts the head soon anyway.
+    if (flusher_->frozen.empty()) return Status();
+    active_bytes = flusher_->active->bytes.load(std::memory_order_relaxed);
+  }
+  if (active_bytes < limit) return Status();
+  FlushMetrics::Get().backpressure->Add();
+  return absl::ResourceExhaustedError(
+      th::StrCat("store: block writing is behind (", active_bytes,
+                 " bytes wait in the head while a cut is written); retry later"));
 }
 
 std::vector<std::shared_ptr<const Head>> Store::Heads() const {
@@ -310,13 +349,7 @@ Result<std::string> Store::FindTrace(std::string_view tenant, const model::Trace
       continue;
     }
     if (*part == nullptr) continue;
-    const model::SpanBatch& spans = **part;
-    uint64_t start = UINT64_MAX, end = 0;
-    for (size_t i = 0; i < spans.span_count(); ++i) {
-      start = std::min(start, spans.spans.start_time_unix_nano[i]);
-      end = std::max(end, spans.spans.end_time_unix_nano[i]);
-    }
-    if (Overlaps(range, start, end)) block_parts.push_back(std::move(part).value());
+    if (Overlaps(range, **part)) block_parts.push_back(std::move(part).value());
   }
   if (block_parts.empty()) {
     if (head_parts.size() == 1) return std::move(head_parts[0]);  // the common, fast case
@@ -361,11 +394,7 @@ Status Store::Scan(const ScanRequest& request, const TraceVisitor& visit, ScanSt
   for (const auto& h : heads) {
     ScanRequest part = request;
     if (request.max_spans > 0) {
-      if (stats->spans >= request.max_spans) {
-        return absl::ResourceExhaustedError(
-            th::StrCat("query scanned more than ", request.max_spans,
-                       " spans; narrow the time range (start, end) or the query"));
-      }
+      RETURN_IF_ERROR(CheckScanBudget(request, stats->spans));
       part.max_spans = request.max_spans - stats->spans;
     }
     RETURN_IF_ERROR(h->Scan(part, counting_visit, stats));
@@ -390,24 +419,8 @@ Status Store::Scan(const ScanRequest& request, const TraceVisitor& visit, ScanSt
     Status st = b->ScanFiltered(
         request.range.start_unix_nano, request.range.end_unix_nano, request.predicate,
         [&](std::unique_ptr<model::SpanBatch>&& spans) -> Status {
-          if (request.max_spans > 0 && stats->spans >= request.max_spans) {
-            return absl::ResourceExhaustedError(
-                th::StrCat("query scanned more than ", request.max_spans,
-                           " spans; narrow the time range (start, end) or the query"));
-          }
-          if (request.cancelled != nullptr && request.cancelled->load(std::memory_order_relaxed)) {
-            return absl::CancelledError("scan cancelled");
-          }
-          if (std::chrono::steady_clock::now() > request.deadline) {
-            return absl::DeadlineExceededError("scan deadline exceeded");
-          }
-          if (spans->span_count() == 0) return Status();
-          uint64_t start = UINT64_MAX, end = 0;
-          for (size_t i = 0; i < spans->span_count(); ++i) {
-            start = std::min(start, spans->spans.start_time_unix_nano[i]);
-            end = std::max(end, spans->spans.end_time_unix_nano[i]);
-          }
-          if (!Overlaps(request.range, start, end)) return Status();
+          RETURN_IF_ERROR(CheckScanBudget(request, stats->spans));
+          if (spans->span_count() == 0 || !Overlaps(request.range, *spans)) return Status();
           ++stats->traces;
           stats->spans += spans->span_count();
           return visit(spans->spans.trace_id[0], *spans) ? Status() : kStop;

@@ -15,7 +15,9 @@
 // dropped from the frozen head in one step (readers see the spans in one place or the other,
 // never both, never neither). When every tenant of a frozen head is in blocks, the WAL segments
 // below its boundary are removed. A failed block write keeps the frozen head (readable) and is
-// retried with back-off; nothing is acknowledged twice or lost.
+// retried with back-off; nothing is acknowledged twice or lost. While a cut is being written the
+// active head may grow to `max_head_bytes`; past it appends are refused as retryable
+// (back-pressure), so a flusher slower than ingest cannot exhaust memory.
 //
 // Open(): loads the catalog, then replays the WAL into the head, skipping each record whose
 // tenant already has a block covering its segment (a crash after the block became visible but
@@ -77,6 +79,10 @@ struct StoreOptions {
   uint64_t max_block_bytes = 256ull << 20;                // OTLP bytes in the active head
   std::chrono::milliseconds max_block_duration{5 * 60 * 1000};  // age of the active head
   std::chrono::milliseconds flush_check_interval{1000};
+  // Back-pressure: while a cut is still being written, appends are refused (ResourceExhausted,
+  // which receivers answer as "retry later") once the active head holds this many OTLP bytes,
+  // so a flusher slower than ingest cannot fill memory. 0: 2 × max_block_bytes.
+  uint64_t max_head_bytes = 0;
   uint32_t target_spans_per_row_group = 4096;
 
   // Compaction and retention (compactor.h); null: the defaults.
@@ -138,6 +144,8 @@ class Store {
   Store();
   // Indexes one framed record (replay and the write path share it).
   Status IndexRecord(std::shared_ptr<const std::string> record);
+  // ResourceExhausted when block writing is behind ingest (see StoreOptions::max_head_bytes).
+  Status CheckFlushBacklog() const;
   // The active head and the frozen ones, newest first.
   std::vector<std::shared_ptr<const Head>> Heads() const;
   // Loads the catalog if Open could not; the error otherwise.

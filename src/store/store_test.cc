@@ -268,6 +268,28 @@ StoreOptions WithBackend(std::shared_ptr<backend::Backend> b) {
   return o;
 }
 
+TEST(StoreFlushFaultTest, IngestIsRefusedAsRetryableWhileBlockWritingIsBehind) {
+  auto memory = std::make_shared<backend::MemoryBackend>();
+  StoreOptions options = WithBackend(memory);
+  options.max_head_bytes = 1;  // any record past a pending cut is too much
+  testing::TempStore temp("store_backpressure", options);
+  ASSERT_TRUE(temp.Append(StoreTest::BatchForTest("a", 1, 3)).ok());
+  memory->FailNext(backend::Verb::kPutStream, absl::UnavailableError("backend down"));
+  EXPECT_FALSE(temp.store().FlushForTest().ok());  // a cut now waits to be written
+  // The active head may take records up to the limit...
+  ASSERT_TRUE(temp.Append(StoreTest::BatchForTest("a", 2, 3)).ok());
+  // ...then the store says "retry later" instead of growing.
+  Status refused = temp.Append(StoreTest::BatchForTest("a", 3, 3));
+  EXPECT_TRUE(absl::IsResourceExhausted(refused)) << refused;
+  // Once the cut is written, ingest resumes, and nothing accepted was lost.
+  memory->ClearFaults();
+  ASSERT_TRUE(temp.store().FlushForTest().ok());
+  ASSERT_TRUE(temp.Append(StoreTest::BatchForTest("a", 3, 3)).ok());
+  for (int t = 1; t <= 3; ++t) {
+    EXPECT_EQ(SpanIds(*temp.store().FindTrace("a", StoreTest::TraceIdForTest(t), {})).size(), 3u);
+  }
+}
+
 TEST(StoreFlushFaultTest, FailedBlockWriteKeepsSpansReadableAndRetries) {
   auto memory = std::make_shared<backend::MemoryBackend>();
   testing::TempStore temp("store_flush_fault", WithBackend(memory));

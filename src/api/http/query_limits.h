@@ -27,6 +27,8 @@ inline store::ScanRequest NewScanRequest(const http::Request& req) {
   scan.tenant = TenantOf(req);
   scan.deadline = std::chrono::steady_clock::now() + kQueryTimeout;
   scan.max_spans = kMaxSpansPerQuery;
+  // A client that hangs up cancels its query (the request, and so the flag, outlives the scan).
+  scan.cancelled = req.client_gone.get();
   return scan;
 }
 

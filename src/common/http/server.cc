@@ -47,6 +47,8 @@ constexpr auto kWriteTimeout = std::chrono::seconds(60);
 // the 413/400 we just wrote.
 constexpr auto kLingerTimeout = std::chrono::seconds(2);
 constexpr size_t kLingerMaxBytes = 1u << 20;
+// Bytes one read for a closed connection may take while a handler works (see WatchForClose).
+constexpr size_t kWatchBytes = 512;
 // Beast's default (8 KiB) is too small for long TraceQL queries in the target.
 constexpr uint32_t kHeaderLimit = 64u << 10;
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
@@ -316,6 +318,8 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     request.body = std::move(msg.body());
     request.remote_address = remote_address_;
+    client_gone_ = std::make_shared<std::atomic<bool>>(false);
+    request.client_gone = client_gone_;
     version_ = msg.version();
     keep_alive_ = msg.keep_alive();
     is_head_ = msg.method() == bhttp::verb::head;
@@ -329,6 +333,33 @@ class Session : public std::enable_shared_from_this<Session> {
     auto state = std::make_shared<ResponderState>(shared_from_this());
     core_->handler(std::move(request),
                    [state = std::move(state)](Response&& r) { state->Respond(std::move(r)); });
+    WatchForClose();
+  }
+
+  // While the handler works, a read on the socket tells whether the client went away (EOF or
+  // reset), so the handler can stop (Request::client_gone). Bytes that arrive instead belong to
+  // a pipelined next request and are kept in buffer_ for it. The raw socket is read, not the
+  // tcp_stream, so the write's timeout does not apply to it.
+  void WatchForClose() {
+    if (watching_ || !stream_.socket().is_open()) return;
+    watching_ = true;
+    stream_.socket().async_read_some(
+        buffer_.prepare(kWatchBytes),
+        asio::bind_executor(strand_, beast::bind_front_handler(&Session::OnWatch,
+                                                               shared_from_this())));
+  }
+
+  void OnWatch(beast::error_code ec, size_t n) {
+    watching_ = false;
+    if (!ec) {
+      buffer_.commit(n);  // a pipelined request: the client is still there
+    } else if (ec != asio::error::operation_aborted) {
+      client_gone_->store(true, std::memory_order_relaxed);
+    }
+    if (resume_read_) {
+      resume_read_ = false;
+      ReadHeader();
+    }
   }
 
   // Shared by all copies of one Responder: enforces "exactly once" and answers 500 when the
@@ -429,6 +460,13 @@ class Session : public std::enable_shared_from_this<Session> {
       return stream_.close();
     }
     response_ = {};
+    if (watching_) {
+      // The watch read must finish before the next request is read; OnWatch resumes.
+      resume_read_ = true;
+      beast::error_code ignored;
+      stream_.socket().cancel(ignored);
+      return;
+    }
     ReadHeader();
   }
 
@@ -460,6 +498,9 @@ class Session : public std::enable_shared_from_this<Session> {
   std::chrono::steady_clock::time_point started_;
   std::array<char, 4096> linger_buf_;
   size_t lingered_ = 0;
+  std::shared_ptr<std::atomic<bool>> client_gone_;  // of the request being handled
+  bool watching_ = false;     // a WatchForClose read is pending
+  bool resume_read_ = false;  // read the next request once that read ends
 };
 
 // Accept handlers hold a raw Core*: they only run while the io_context, owned by Core, exists.

@@ -17,6 +17,8 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <atomic>
+#include <memory>
 #include <vector>
 
 #include "common/status.h"
@@ -31,6 +33,10 @@ struct Request {
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
   std::string body;
   std::string remote_address;
+  // Becomes true when the client closes the connection before the response is written (the
+  // server watches the socket while the handler works), so long work can stop early. Never
+  // null for requests the server dispatches.
+  std::shared_ptr<const std::atomic<bool>> client_gone;
 
   // Value of the first header named `name` (lower case), or empty.
   std::string_view Header(std::string_view name) const;

@@ -70,6 +70,13 @@ class TestClient {
     return response;
   }
 
+  // Closes the connection from the client's side.
+  void Close() {
+    beast::error_code ignored;
+    socket_.shutdown(tcp::socket::shutdown_both, ignored);
+    socket_.close(ignored);
+  }
+
   // True when the server has closed the connection (read sees end of stream).
   bool ServerClosed() {
     ClientResponse response;
@@ -168,6 +175,65 @@ TEST(HttpServer, AnswersLaterFromAnotherThread) {
   ClientResponse response = client.Send(bhttp::verb::post, "/v1/traces", "payload");
   EXPECT_EQ(response.result_int(), 202);
   EXPECT_EQ(response.body(), "committed");
+}
+
+// A handler doing long work learns that the client went away, so it can stop.
+TEST(HttpServer, TellsTheHandlerWhenTheClientGoesAway) {
+  absl::Notification dispatched;
+  std::shared_ptr<const std::atomic<bool>> gone;
+  std::vector<Responder> held;
+  absl::Mutex mu;
+  auto server = StartOrDie([&](Request&& request, Responder respond) {
+    absl::MutexLock lock(&mu);
+    gone = request.client_gone;
+    held.push_back(std::move(respond));
+    dispatched.Notify();
+  });
+  ASSERT_NE(server, nullptr);
+  {
+    TestClient client(server->port());
+    client.WriteRaw("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
+    ASSERT_TRUE(dispatched.WaitForNotificationWithTimeout(absl::Seconds(5)));
+    ASSERT_NE(gone, nullptr);
+    EXPECT_FALSE(gone->load());
+    client.Close();
+  }
+  bool seen = false;
+  for (int i = 0; i < 500 && !seen; ++i) {
+    seen = gone->load();
+    if (!seen) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(seen) << "client_gone never became true";
+  absl::MutexLock lock(&mu);
+  for (Responder& r : held) r(Response::Text(200, "too late"));  // harmless: nobody to write to
+}
+
+// While a handler works, the next pipelined request may already arrive; it is served, and the
+// watch for a closed connection does not mistake it for one.
+TEST(HttpServer, PipelinedRequestWhileHandlerWorksIsServedAndNotACancellation) {
+  LateResponders late;
+  std::vector<std::shared_ptr<const std::atomic<bool>>> flags;
+  absl::Mutex mu;
+  auto server = StartOrDie([&](Request&& request, Responder respond) {
+    {
+      absl::MutexLock lock(&mu);
+      flags.push_back(request.client_gone);
+    }
+    late.After(std::chrono::milliseconds(100), std::move(respond),
+               Response::Text(200, request.path));
+  });
+  ASSERT_NE(server, nullptr);
+  TestClient client(server->port());
+  client.WriteRaw("GET /one HTTP/1.1\r\nHost: x\r\n\r\nGET /two HTTP/1.1\r\nHost: x\r\n\r\n");
+  ClientResponse first, second;
+  ASSERT_FALSE(client.Read(&first));
+  ASSERT_FALSE(client.Read(&second));
+  EXPECT_EQ(first.body(), "/one");
+  EXPECT_EQ(second.body(), "/two");
+  absl::MutexLock lock(&mu);
+  ASSERT_EQ(flags.size(), 2u);
+  EXPECT_FALSE(flags[0]->load());
+  EXPECT_FALSE(flags[1]->load());
 }
 
 TEST(HttpServer, ServesTwoRequestsOnOneKeepAliveConnection) {

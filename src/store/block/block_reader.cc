@@ -522,26 +522,7 @@ Status BlockReader::Scan(const std::function<Status(std::unique_ptr<SpanBatch>&&
 
 Status BlockReader::ScanRange(uint64_t start_unix_nano, uint64_t end_unix_nano,
                               const std::function<Status(std::unique_ptr<SpanBatch>&&)>& fn) const {
-  Status first_error;
-  std::string key = Key(kDataObject);
-  for (uint32_t g = 0; g < meta_.row_groups.size(); ++g) {
-    const RowGroupInfo& rg = meta_.row_groups[g];
-    if (rg.max_end_unix_nano < start_unix_nano || rg.min_start_unix_nano > end_unix_nano) continue;
-    Result<std::string> bytes = backend_->GetRange(key, rg.range.offset, rg.range.length);
-    Status s = bytes.status();
-    if (absl::IsOutOfRange(s)) s = absl::DataLossError(th::StrCat(key, ": shorter than meta says"));
-    if (s.ok()) {
-      RowGroupDecoder decoder(meta_, dedicated_, *tables_, g, *bytes);
-      s = decoder.Load();
-      for (size_t t = 0; s.ok() && t < decoder.trace_count(); ++t) {
-        std::unique_ptr<SpanBatch> batch;
-        s = decoder.Next(&batch);
-        if (s.ok()) RETURN_IF_ERROR(fn(std::move(batch)));
-      }
-    }
-    if (!s.ok() && first_error.ok()) first_error = s;
-  }
-  return first_error;
+  return ScanFiltered(start_unix_nano, end_unix_nano, ScanPredicate(), fn, nullptr);
 }
 
 namespace {
@@ -596,9 +577,9 @@ Status BlockReader::ScanFiltered(uint64_t start_unix_nano, uint64_t end_unix_nan
                                  const ScanPredicate& predicate,
                                  const std::function<Status(std::unique_ptr<SpanBatch>&&)>& fn,
                                  ScanSkips* skips) const {
-  if (predicate.empty()) return ScanRange(start_unix_nano, end_unix_nano, fn);
   ScanSkips ignored;
   if (skips == nullptr) skips = &ignored;
+  const bool filtered = !predicate.empty();
   std::vector<bool> scopes = AllowedScopes(*tables_, predicate);
   if (!predicate.resource_equals.empty() &&
       std::find(scopes.begin(), scopes.end(), true) == scopes.end()) {
@@ -611,7 +592,7 @@ Status BlockReader::ScanFiltered(uint64_t start_unix_nano, uint64_t end_unix_nan
   for (uint32_t g = 0; g < meta_.row_groups.size(); ++g) {
     const RowGroupInfo& rg = meta_.row_groups[g];
     if (rg.max_end_unix_nano < start_unix_nano || rg.min_start_unix_nano > end_unix_nano) continue;
-    if (ExcludedByStats(meta_, rg, predicate)) {
+    if (filtered && ExcludedByStats(meta_, rg, predicate)) {
       ++skips->row_groups;
       skips->spans += rg.span_count;
       continue;
@@ -623,7 +604,7 @@ Status BlockReader::ScanFiltered(uint64_t start_unix_nano, uint64_t end_unix_nan
       RowGroupDecoder decoder(meta_, dedicated_, *tables_, g, *bytes);
       s = decoder.Load();
       for (size_t t = 0; s.ok() && t < decoder.trace_count(); ++t) {
-        if (!decoder.NextTraceMayMatch(predicate, scopes)) {
+        if (filtered && !decoder.NextTraceMayMatch(predicate, scopes)) {
           ++skips->traces;
           skips->spans += decoder.next_trace_spans();
           s = decoder.Next(nullptr);

@@ -195,6 +195,21 @@ Result<std::string> Head::FindTrace(std::string_view tenant, const model::TraceI
   return out;
 }
 
+Status CheckScanBudget(const ScanRequest& request, uint64_t spans_so_far) {
+  if (request.max_spans > 0 && spans_so_far >= request.max_spans) {
+    return absl::ResourceExhaustedError(
+        th::StrCat("query scanned more than ", request.max_spans,
+                   " spans; narrow the time range (start, end) or the query"));
+  }
+  if (request.cancelled != nullptr && request.cancelled->load(std::memory_order_relaxed)) {
+    return absl::CancelledError("scan cancelled");
+  }
+  if (std::chrono::steady_clock::now() > request.deadline) {
+    return absl::DeadlineExceededError("scan deadline exceeded");
+  }
+  return absl::OkStatus();
+}
+
 Status Head::Scan(const ScanRequest& request, const TraceVisitor& visit, ScanStats* stats) const {
   std::shared_ptr<const Tenant> t = FindTenant(request.tenant);
   if (t == nullptr) return absl::OkStatus();
@@ -221,17 +236,7 @@ Status Head::Scan(const ScanRequest& request, const TraceVisitor& visit, ScanSta
   }
   uint64_t visited_spans = 0;
   for (const Candidate& c : candidates) {
-    if (request.max_spans > 0 && visited_spans >= request.max_spans) {
-      return absl::ResourceExhaustedError(
-          th::StrCat("query scanned more than ", request.max_spans,
-                     " spans; narrow the time range (start, end) or the query"));
-    }
-    if (request.cancelled != nullptr && request.cancelled->load(std::memory_order_relaxed)) {
-      return absl::CancelledError("scan cancelled");
-    }
-    if (std::chrono::steady_clock::now() > request.deadline) {
-      return absl::DeadlineExceededError("scan deadline exceeded");
-    }
+    RETURN_IF_ERROR(CheckScanBudget(request, visited_spans));
     Result<std::string> otlp = FindTrace(request.tenant, c.id, request.range);
     if (!otlp.ok()) continue;  // cannot vanish today; tolerated for when the head evicts
     uint64_t bytes = otlp->size();
