@@ -139,7 +139,6 @@ struct Store::Flusher {
   absl::Mutex wake_mu;
   absl::CondVar wake;
   bool stop ABSL_GUARDED_BY(wake_mu) = false;
-  bool flush_requested ABSL_GUARDED_BY(wake_mu) = false;
   std::thread thread;
   // Serialises cuts and flushes (the thread and FlushForTest).
   absl::Mutex flush_mu;
@@ -156,8 +155,8 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   if (store->backend_ == nullptr) {
     backend::LocalOptions local_options;
     local_options.root = (std::filesystem::path(options.data_dir) / "blocks").string();
-    // Only this process writes under the data dir (the WAL's lock ensures it... once opened;
-    // temp files older than a minute are uploads a crash abandoned).
+    // One store per data dir (the WAL's directory lock), so a temp file older than a minute is
+    // an upload a crash abandoned.
     local_options.stale_temp_age = std::chrono::seconds(60);
     ASSIGN_OR_RETURN(std::unique_ptr<backend::LocalBackend> local,
                      backend::LocalBackend::Open(local_options));
