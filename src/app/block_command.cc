@@ -8,6 +8,7 @@
 #include <optional>
 #include <string_view>
 
+#include "app/config/serve_config.h"
 #include "app/trace_table.h"
 #include "common/flags.h"
 #include "common/json.h"
@@ -16,6 +17,7 @@
 #include "model/ids.h"
 #include "model/otlp_json_encode.h"
 #include "store/backend/local/local_backend.h"
+#include "store/backend/s3/s3_backend.h"
 #include "store/block/block_meta.h"
 #include "store/block/block_reader.h"
 #include "store/block/block_verify.h"
@@ -34,7 +36,8 @@ using store::backend::LocalBackend;
 constexpr std::string_view kUsage =
     "usage: tracehouse block <command> [flags]\n"
     "\n"
-    "Looks inside the blocks stored under <data-dir>/blocks, without a running server.\n"
+    "Looks inside the blocks stored under <data-dir>/blocks, or in the S3 bucket a --config\n"
+    "names, without a running server.\n"
     "\n"
     "commands:\n"
     "  ls       one line per block: time range, traces, spans, bytes, row groups, version\n"
@@ -106,17 +109,30 @@ std::string Count(uint64_t n, std::string_view noun) {
   return th::StrCat(n, " ", noun, n == 1 ? "" : "s");
 }
 
-// The blocks' backend under `data_dir`, or nullptr when there is no blocks directory (so
-// nothing is created by looking). Errors: the backend's Open errors.
-Result<std::unique_ptr<LocalBackend>> OpenBlocks(const std::string& data_dir) {
+// The blocks' backend: the S3 bucket when --config names `storage.backend: s3`, else the local
+// backend under <data-dir>/blocks (--data-dir, else the config's storage.path), or nullptr when
+// there is no blocks directory (so nothing is created by looking). Errors: the config's and the
+// backend's Open errors.
+Result<std::unique_ptr<Backend>> OpenBlocks(const Flags& flags) {
+  std::string data_dir = flags.Get("data-dir");
+  if (!flags.Get("config").empty()) {
+    ASSIGN_OR_RETURN(ServeConfig config, LoadServeConfig(flags.Get("config")));
+    if (config.backend == "s3") {
+      ASSIGN_OR_RETURN(std::unique_ptr<store::backend::s3::S3Backend> s3,
+                       store::backend::s3::S3Backend::Open(config.s3));
+      return std::unique_ptr<Backend>(std::move(s3));
+    }
+    if (!flags.IsSet("data-dir")) data_dir = config.data_dir;
+  }
   std::string root = th::StrCat(data_dir, "/blocks");
   std::error_code ec;
-  if (!std::filesystem::is_directory(root, ec)) return std::unique_ptr<LocalBackend>();
+  if (!std::filesystem::is_directory(root, ec)) return std::unique_ptr<Backend>();
   store::backend::LocalOptions options;
   options.root = root;
   // Open removes temp files older than this; a server may be uploading next to us, so none.
   options.stale_temp_age = std::chrono::hours(24 * 365 * 200);
-  return LocalBackend::Open(options);
+  ASSIGN_OR_RETURN(std::unique_ptr<LocalBackend> local, LocalBackend::Open(options));
+  return std::unique_ptr<Backend>(std::move(local));
 }
 
 struct BlockRef {
@@ -180,6 +196,8 @@ int RunLs(const std::vector<std::string>& args, const Io& io) {
               "Lists the blocks under <data-dir>/blocks, one line each, sorted by tenant then "
               "start time. Blocks whose meta is not written yet are not visible and not listed.");
   flags.Add("data-dir", std::string(kDefaultDataDir), "the server's data directory");
+  flags.Add("config", "",
+            "a serve config: its storage section (e.g. an s3 backend) says where blocks are");
   flags.Add("tenant", "", "only this tenant's blocks");
   flags.Add("json", "", "print a JSON document instead of a table", /*bool_flag=*/true);
   if (std::optional<int> code = ParseFlags(flags, args, io)) return *code;
@@ -188,7 +206,7 @@ int RunLs(const std::vector<std::string>& args, const Io& io) {
   }
   const bool json = flags.GetBool("json");
 
-  Result<std::unique_ptr<LocalBackend>> backend = OpenBlocks(flags.Get("data-dir"));
+  Result<std::unique_ptr<Backend>> backend = OpenBlocks(flags);
   if (!backend.ok()) return io.Fail(1, th::Message(backend.status()));
   std::vector<Listed> listed;
   int unreadable = 0, incomplete = 0;
@@ -434,6 +452,8 @@ int RunDump(const std::vector<std::string>& args, const Io& io) {
               "statistics and column chunks (sizes, page encodings and compression); then its "
               "first --traces traces as waterfalls.");
   flags.Add("data-dir", std::string(kDefaultDataDir), "the server's data directory");
+  flags.Add("config", "",
+            "a serve config: its storage section (e.g. an s3 backend) says where blocks are");
   flags.Add("tenant", "", "the block's tenant (required)");
   flags.Add("block", "", "the block id (required)");
   flags.Add("traces", "0", "also print the block's first N traces (in trace id order)");
@@ -457,7 +477,7 @@ int RunDump(const std::vector<std::string>& args, const Io& io) {
   const bool json = flags.GetBool("json");
   const std::string name = th::StrCat(tenant, "/", block_id);
 
-  Result<std::unique_ptr<LocalBackend>> opened = OpenBlocks(flags.Get("data-dir"));
+  Result<std::unique_ptr<Backend>> opened = OpenBlocks(flags);
   if (!opened.ok()) return io.Fail(1, th::Message(opened.status()));
   if (*opened == nullptr) {
     return io.Fail(1, th::StrCat("block ", name, " not found (no ", flags.Get("data-dir"),
@@ -638,6 +658,8 @@ int RunVerify(const std::vector<std::string>& args, const Io& io) {
               "filter. Prints every problem with its location. Exit code 0 when every block is "
               "clean, 1 when any has a problem or cannot be read.");
   flags.Add("data-dir", std::string(kDefaultDataDir), "the server's data directory");
+  flags.Add("config", "",
+            "a serve config: its storage section (e.g. an s3 backend) says where blocks are");
   flags.Add("tenant", "", "only this tenant's blocks");
   flags.Add("block", "", "only the block with this id");
   if (std::optional<int> code = ParseFlags(flags, args, io)) return *code;
@@ -647,7 +669,7 @@ int RunVerify(const std::vector<std::string>& args, const Io& io) {
     if (Status s = CheckSegment(flag, *value); !s.ok()) return io.Fail(2, th::Message(s));
   }
 
-  Result<std::unique_ptr<LocalBackend>> opened = OpenBlocks(flags.Get("data-dir"));
+  Result<std::unique_ptr<Backend>> opened = OpenBlocks(flags);
   if (!opened.ok()) return io.Fail(1, th::Message(opened.status()));
   const std::string not_found =
       th::StrCat("block ", tenant.empty() ? "" : th::StrCat(tenant, "/"), block_id, " not found");

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -321,6 +322,34 @@ TEST_F(BlockCommand, MissingDataDirIsEmptyAndNotCreated) {
   o = RunCli({"verify", "--data-dir", missing});
   EXPECT_EQ(o.code, 0) << o.err;
   EXPECT_FALSE(std::filesystem::exists(missing));
+}
+
+}  // namespace
+}  // namespace th::app
+
+namespace th::app {
+namespace {
+
+TEST_F(BlockCommand, ConfigSaysWhereTheBlocksAreAndItsErrorsAreClear) {
+  std::string config = tmp_ + "/tracehouse.yaml";
+  {
+    std::ofstream f(config);
+    f << "storage:\n  path: " << data_dir_ << "\n";
+  }
+  Output from_config = RunCli({"ls", "--config", config});
+  Output from_flag = RunCli({"ls", "--data-dir", data_dir_});
+  EXPECT_EQ(from_config.code, 0) << from_config.err;
+  EXPECT_EQ(from_config.out, from_flag.out);
+
+  {
+    std::ofstream f(config);
+    f << "storage:\n  backend: nfs\n";
+  }
+  Output bad = RunCli({"verify", "--config", config});
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_NE(bad.err.find("tracehouse.yaml:2:12: storage.backend: unknown backend"),
+            std::string::npos)
+      << bad.err;
 }
 
 }  // namespace

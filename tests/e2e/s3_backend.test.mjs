@@ -16,7 +16,7 @@ import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { expectations, readAckLog, summarize, verifyAll } from './lib/acks.mjs';
-import { REPO_ROOT, httpGet, makeTempDir, removeDir, startServer, startTool } from './lib/server.mjs';
+import { REPO_ROOT, httpGet, makeTempDir, removeDir, runTool, startServer, startTool } from './lib/server.mjs';
 
 const S3_SCRIPT = path.join(REPO_ROOT, 'scripts/s3-test-server.sh');
 const S3_START_TIMEOUT_MS = 120_000;
@@ -133,6 +133,14 @@ test('acknowledged spans survive on S3, across a fresh data dir and wrong creden
       let n = await verify(srv, first, 'read from blocks on S3');
       t.diagnostic(`${n} traces acked and read back from ${blocks} blocks (${elapsed()})`);
       assert.equal((await srv.stop()).code, 0, srv.describe('SIGTERM'));
+
+      // The block tools read the same bucket through the same config.
+      const ls = await runTool(['block', 'ls', '--config', goodConfig, '--json'], { timeoutMs: 30_000 });
+      assert.equal(ls.code, 0, `block ls --config: ${ls.stderr}`);
+      const listed = JSON.parse(ls.stdout).blocks.filter((b) => !b.compactedInto);
+      assert.ok(listed.length > 0, `block ls found no blocks on S3: ${ls.stdout.slice(0, 500)}`);
+      const verified = await runTool(['block', 'verify', '--config', goodConfig], { timeoutMs: 60_000 });
+      assert.equal(verified.code, 0, `block verify --config: ${verified.stdout.slice(-1000)}${verified.stderr}`);
 
       // 2. A fresh data dir: no WAL, no head; only S3 holds the spans.
       srv = await startServer({ dataDir: path.join(workDir, 'data-b'), extraArgs: ['--config', goodConfig] });
