@@ -3,7 +3,6 @@
 #include <charconv>
 #include <string>
 
-#include <google/protobuf/util/json_util.h>
 
 #include "api/http/metrics_api.h"
 #include "api/http/query_limits.h"
@@ -16,8 +15,9 @@
 #include "common/status_codes.h"
 #include "common/strings.h"
 #include "common/worker_pool.h"
+#include "model/otlp_decode.h"
+#include "model/otlp_json_encode.h"
 
-#include "tempopb/tempo.pb.h"
 
 namespace th::api {
 namespace {
@@ -37,12 +37,18 @@ http::Response Protobuf(std::string body) {
   return r;
 }
 
-Result<std::string> ToJson(const google::protobuf::Message& m) {
-  std::string out;
-  google::protobuf::util::JsonPrintOptions options;
-  options.preserve_proto_field_names = false;  // lowerCamelCase, as Tempo's jsonpb
-  auto st = google::protobuf::util::MessageToJsonString(m, &out, options);
-  if (!st.ok()) return absl::InternalError(th::StrCat("json encoding: ", st.message()));
+// A stored trace (OTLP TracesData bytes) as Tempo's JSON: `prefix`, its ResourceSpans, `suffix`.
+// Our decoder and JSON encoder instead of protobuf messages and their JSON printer, which took
+// most of a look-up's time (BENCHMARKS.md, trace by id at 100M spans).
+Result<std::string> TraceJson(std::string_view otlp, std::string_view tenant,
+                              std::string_view prefix, std::string_view suffix) {
+  auto decoded = model::DecodeOtlpTracesProto(std::string(otlp), tenant);
+  if (!decoded.ok()) {
+    return absl::InternalError(th::StrCat("stored trace is corrupt: ", Message(decoded.status())));
+  }
+  std::string out(prefix);
+  model::EncodeTempoResourceSpansJson(*decoded->batch, &out);
+  out.append(suffix);
   return out;
 }
 
@@ -95,9 +101,7 @@ http::Response TraceById(const store::Store* store, const http::Request& req, bo
   if (!v2) {
     // tempopb.Trace and TracesData share field 1 (repeated ResourceSpans): same bytes.
     if (WantsProtobuf(req)) return Protobuf(std::move(otlp).value());
-    tempopb::TraceV1 trace;
-    if (!trace.ParseFromString(*otlp)) return http::Response::Text(500, "stored trace is corrupt");
-    Result<std::string> json = ToJson(trace);
+    Result<std::string> json = TraceJson(*otlp, tenant, "{\"batches\":[", "]}");
     if (!json.ok()) return http::Response::Text(500, std::string(json.status().message()));
     return http::Response::Json(200, std::move(json).value());
   }
@@ -111,12 +115,9 @@ http::Response TraceById(const store::Store* store, const http::Request& req, bo
     wire::PutBytes(&body, 2, metrics);
     return Protobuf(std::move(body));
   }
-  tempopb::TraceByIDResponse resp;
-  if (!resp.mutable_trace()->ParseFromString(*otlp)) {
-    return http::Response::Text(500, "stored trace is corrupt");
-  }
-  resp.mutable_metrics()->set_inspectedbytes(inspected);
-  Result<std::string> json = ToJson(resp);
+  Result<std::string> json =
+      TraceJson(*otlp, tenant, "{\"trace\":{\"resourceSpans\":[",
+                th::StrCat("]},\"metrics\":{\"inspectedBytes\":\"", inspected, "\"}}"));
   if (!json.ok()) return http::Response::Text(500, std::string(json.status().message()));
   return http::Response::Json(200, std::move(json).value());
 }

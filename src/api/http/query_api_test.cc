@@ -6,8 +6,12 @@
 
 #include <gtest/gtest.h>
 
+#include <google/protobuf/util/json_util.h>
+#include <google/protobuf/util/message_differencer.h>
+
 #include "model/otlp_decode.h"
 #include "store/testing/temp_store.h"
+#include "tools/loadgen/trace_generator.h"
 
 #include "opentelemetry/proto/trace/v1/trace.pb.h"
 #include "tempopb/tempo.pb.h"
@@ -148,6 +152,65 @@ TEST_F(QueryApiTest, OperationalEndpoints) {
   EXPECT_NE(Get("/api/status/buildinfo").body.find("\"version\":"), std::string::npos);
   EXPECT_NE(Get("/metrics").body.find("tracehouse_head_spans 1"), std::string::npos);
   EXPECT_EQ(Get("/nope").status, 404);
+}
+
+}  // namespace
+}  // namespace th::api
+
+namespace th::api {
+namespace {
+
+// The JSON answers say exactly what protobuf's JSON mapping says about the stored trace: parsed
+// back by libprotobuf's JSON parser they equal the stored messages, for realistic traces (every
+// attribute type, arrays, kvlists, events, links, errors, both profiles of the load generator).
+TEST(TraceByIdJson, ParsesBackToTheStoredMessages) {
+  store::testing::TempStore temp("query_api_json");
+  std::vector<std::string> ids;
+  using Profile = tools::TraceGenerator::Profile;
+  for (Profile profile : {Profile::kDefault, Profile::kWide}) {
+    tools::TraceGenerator gen(7, tools::TraceGenerator::Options{profile});
+    auto batch = gen.NextBatch(600, 1'700'000'000'000'000'000ull);
+    for (uint32_t i = 0; i < batch->span_count(); i += 97) {
+      ids.push_back(model::ToHex(batch->spans.trace_id[i].View()));
+    }
+    ASSERT_TRUE(temp.Append(std::move(batch)).ok());
+  }
+  http::Handler handler = MakeQueryApiHandler(temp.get(), {});
+  auto get = [&](const std::string& path, std::string accept) {
+    http::Request req;
+    req.method = "GET";
+    req.target = req.path = path;
+    if (!accept.empty()) req.headers.emplace_back("accept", accept);
+    std::promise<http::Response> p;
+    handler(std::move(req), [&p](http::Response&& r) { p.set_value(std::move(r)); });
+    return p.get_future().get();
+  };
+  google::protobuf::util::JsonParseOptions strict;  // unknown fields are errors
+  for (const std::string& id : ids) {
+    SCOPED_TRACE(id);
+    http::Response pb = get("/api/v2/traces/" + id, "application/protobuf");
+    ASSERT_EQ(pb.status, 200);
+    tempopb::TraceByIDResponse want;
+    ASSERT_TRUE(want.ParseFromString(pb.body));
+
+    http::Response v2 = get("/api/v2/traces/" + id, "");
+    ASSERT_EQ(v2.status, 200);
+    tempopb::TraceByIDResponse got;
+    auto st = google::protobuf::util::JsonStringToMessage(v2.body, &got, strict);
+    ASSERT_TRUE(st.ok()) << st.ToString() << "\n" << v2.body.substr(0, 400);
+    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(got, want))
+        << "json: " << got.ShortDebugString().substr(0, 600)
+        << "\nprotobuf: " << want.ShortDebugString().substr(0, 600);
+
+    http::Response v1 = get("/api/traces/" + id, "");
+    ASSERT_EQ(v1.status, 200);
+    tempopb::TraceV1 v1_got;
+    st = google::protobuf::util::JsonStringToMessage(v1.body, &v1_got, strict);
+    ASSERT_TRUE(st.ok()) << st.ToString();
+    tempopb::TraceV1 v1_want;
+    ASSERT_TRUE(v1_want.ParseFromString(want.trace().SerializeAsString()));
+    EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(v1_got, v1_want));
+  }
 }
 
 }  // namespace
