@@ -234,14 +234,19 @@ Status Store::IndexRecord(std::shared_ptr<const std::string> record) {
   ASSIGN_OR_RETURN(Framed f, Unframe(*record));
   ASSIGN_OR_RETURN(model::DecodedTraces decoded,
                    model::DecodeOtlpTracesProto(std::string(f.otlp), f.tenant));
+  AddToActiveHead(f.tenant, std::move(record), f.otlp, *decoded.batch);
+  return absl::OkStatus();
+}
+
+void Store::AddToActiveHead(std::string_view tenant, std::shared_ptr<const std::string> owner,
+                            std::string_view otlp, const model::SpanBatch& batch) {
   std::shared_ptr<Generation> gen;
   {
     absl::ReaderMutexLock lock(&flusher_->mu);
     gen = flusher_->active;
   }
-  gen->NoteAppend(f.otlp.size());
-  gen->head->Add(f.tenant, std::move(record), f.otlp, *decoded.batch);
-  return absl::OkStatus();
+  gen->NoteAppend(otlp.size());
+  gen->head->Add(tenant, std::move(owner), otlp, batch);
 }
 
 void Store::Append(std::unique_ptr<model::SpanBatch>&& batch,
@@ -277,13 +282,7 @@ void Store::Append(std::unique_ptr<model::SpanBatch>&& batch,
     if (s.ok()) {
       // On the WAL's writer thread, as the rotation that swaps `active` is: no record can slip
       // into a head on the wrong side of a rotation.
-      std::shared_ptr<Generation> gen;
-      {
-        absl::ReaderMutexLock lock(&flusher_->mu);
-        gen = flusher_->active;
-      }
-      gen->NoteAppend(shared->size() - header);
-      gen->head->Add(held->tenant, shared, std::string_view(*shared).substr(header), *held);
+      AddToActiveHead(held->tenant, shared, std::string_view(*shared).substr(header), *held);
     }
     done(s);
   });
@@ -309,28 +308,27 @@ Status Store::CheckFlushBacklog() const {
 }
 
 std::vector<std::shared_ptr<const Head>> Store::Heads() const {
+  return View("").heads;
+}
+
+Store::ReadView Store::View(std::string_view tenant) const {
+  ReadView view;
+  // Heads and blocks from one moment: a flush moves spans between them under this lock.
   absl::ReaderMutexLock lock(&flusher_->mu);
-  std::vector<std::shared_ptr<const Head>> heads;
-  heads.push_back(flusher_->active->head);
+  view.heads.push_back(flusher_->active->head);
   for (auto it = flusher_->frozen.rbegin(); it != flusher_->frozen.rend(); ++it) {
-    heads.push_back((*it)->head);
+    view.heads.push_back((*it)->head);
   }
-  return heads;
+  if (!tenant.empty()) view.blocks = catalog_->Snapshot(tenant);
+  return view;
 }
 
 Result<std::string> Store::FindTrace(std::string_view tenant, const model::TraceId& id,
                                      const TimeRange& range) const {
-  std::vector<std::shared_ptr<const Head>> heads;
-  std::shared_ptr<const catalog::TenantBlocks> blocks;
-  {
-    // Heads and blocks from one moment: a flush moves spans between them under this lock.
-    absl::ReaderMutexLock lock(&flusher_->mu);
-    heads.push_back(flusher_->active->head);
-    for (const auto& g : flusher_->frozen) heads.push_back(g->head);
-    blocks = catalog_->Snapshot(tenant);
-  }
+  const ReadView view = View(tenant);
+  const std::shared_ptr<const catalog::TenantBlocks>& blocks = view.blocks;
   std::vector<std::string> head_parts;
-  for (const auto& h : heads) {
+  for (const auto& h : view.heads) {
     Result<std::string> part = h->FindTrace(tenant, id, range);
     if (part.ok()) head_parts.push_back(std::move(part).value());
   }
@@ -370,16 +368,9 @@ Result<std::string> Store::FindTrace(std::string_view tenant, const model::Trace
 }
 
 Status Store::Scan(const ScanRequest& request, const TraceVisitor& visit, ScanStats* stats) const {
-  std::vector<std::shared_ptr<const Head>> heads;
-  std::shared_ptr<const catalog::TenantBlocks> blocks;
-  {
-    absl::ReaderMutexLock lock(&flusher_->mu);
-    heads.push_back(flusher_->active->head);
-    for (auto it = flusher_->frozen.rbegin(); it != flusher_->frozen.rend(); ++it) {
-      heads.push_back((*it)->head);
-    }
-    blocks = catalog_->Snapshot(request.tenant);
-  }
+  const ReadView view = View(request.tenant);
+  const std::vector<std::shared_ptr<const Head>>& heads = view.heads;
+  const std::shared_ptr<const catalog::TenantBlocks>& blocks = view.blocks;
   ScanStats local;
   if (stats == nullptr) stats = &local;
   bool stopped = false;

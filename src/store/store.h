@@ -64,6 +64,7 @@ class Backend;
 }
 namespace catalog {
 class Catalog;
+struct TenantBlocks;
 }
 class Compactor;
 struct CompactorOptions;
@@ -148,6 +149,16 @@ class Store {
   Status CheckFlushBacklog() const;
   // The active head and the frozen ones, newest first.
   std::vector<std::shared_ptr<const Head>> Heads() const;
+  // What a read of `tenant` sees: the heads (newest first) and its blocks, from one moment.
+  // An empty tenant leaves `blocks` null.
+  struct ReadView {
+    std::vector<std::shared_ptr<const Head>> heads;
+    std::shared_ptr<const catalog::TenantBlocks> blocks;
+  };
+  ReadView View(std::string_view tenant) const;
+  // Indexes one durable record in the active head (replay and the write path).
+  void AddToActiveHead(std::string_view tenant, std::shared_ptr<const std::string> owner,
+                       std::string_view otlp, const model::SpanBatch& batch);
   // Loads the catalog if Open could not; the error otherwise.
   Status LoadCatalogIfNeeded();
   // Rotates the WAL and freezes the active head.

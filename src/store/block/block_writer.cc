@@ -1,10 +1,10 @@
 #include "store/block/block_writer.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cstring>
 #include <utility>
 
+#include "common/clock.h"
 #include "common/failpoint.h"
 #include "common/strings.h"
 #include "store/block/bloom.h"
@@ -372,11 +372,7 @@ Result<BlockMeta> BlockWriter::Finish() {
   meta.wal_segment_end = options_.wal_segment_end;
   meta.sources = options_.sources;
   meta.created_unix_nano =
-      options_.created_unix_nano != 0
-          ? options_.created_unix_nano
-          : static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                      std::chrono::system_clock::now().time_since_epoch())
-                                      .count());
+      options_.created_unix_nano != 0 ? options_.created_unix_nano : NowUnixNano();
 
   // Dedicated keys: the most frequent span attribute keys.
   {

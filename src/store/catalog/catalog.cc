@@ -6,6 +6,7 @@
 #include <map>
 #include <random>
 
+#include "common/clock.h"
 #include "common/crc32c.h"
 #include "common/failpoint.h"
 #include "common/log.h"
@@ -26,12 +27,6 @@ using block::BlockReader;
 // The tenant index object's name inside "<tenant>/" and its first line.
 constexpr std::string_view kIndexObject = "index";
 constexpr std::string_view kIndexHeader = "tracehouse block index v1";
-
-uint64_t NowUnixNano() {
-  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                   std::chrono::system_clock::now().time_since_epoch())
-                                   .count());
-}
 
 uint64_t GraceNanos(std::chrono::seconds s) {
   return static_cast<uint64_t>(std::max<int64_t>(0, s.count())) * 1'000'000'000ull;

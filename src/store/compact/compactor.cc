@@ -5,6 +5,7 @@
 #include <span>
 #include <thread>
 
+#include "common/clock.h"
 #include "common/failpoint.h"
 #include "common/log.h"
 #include "common/metrics.h"
@@ -16,12 +17,6 @@
 
 namespace th::store {
 namespace {
-
-uint64_t NowUnixNano() {
-  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                   std::chrono::system_clock::now().time_since_epoch())
-                                   .count());
-}
 
 struct CompactionMetrics {
   metrics::Counter* jobs;
