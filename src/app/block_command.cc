@@ -109,6 +109,13 @@ std::string Count(uint64_t n, std::string_view noun) {
   return th::StrCat(n, " ", noun, n == 1 ? "" : "s");
 }
 
+// --data-dir and --config: where OpenBlocks looks.
+void AddLocationFlags(Flags* flags) {
+  flags->Add("data-dir", std::string(kDefaultDataDir), "the server's data directory");
+  flags->Add("config", "",
+             "a serve config: its storage section (e.g. an s3 backend) says where blocks are");
+}
+
 // The blocks' backend: the S3 bucket when --config names `storage.backend: s3`, else the local
 // backend under <data-dir>/blocks (--data-dir, else the config's storage.path), or nullptr when
 // there is no blocks directory (so nothing is created by looking). Errors: the config's and the
@@ -195,9 +202,7 @@ int RunLs(const std::vector<std::string>& args, const Io& io) {
   Flags flags(io.command,
               "Lists the blocks under <data-dir>/blocks, one line each, sorted by tenant then "
               "start time. Blocks whose meta is not written yet are not visible and not listed.");
-  flags.Add("data-dir", std::string(kDefaultDataDir), "the server's data directory");
-  flags.Add("config", "",
-            "a serve config: its storage section (e.g. an s3 backend) says where blocks are");
+  AddLocationFlags(&flags);
   flags.Add("tenant", "", "only this tenant's blocks");
   flags.Add("json", "", "print a JSON document instead of a table", /*bool_flag=*/true);
   if (std::optional<int> code = ParseFlags(flags, args, io)) return *code;
@@ -451,9 +456,7 @@ int RunDump(const std::vector<std::string>& args, const Io& io) {
               "keys, column names, index pages, bloom shards, and each row group with its "
               "statistics and column chunks (sizes, page encodings and compression); then its "
               "first --traces traces as waterfalls.");
-  flags.Add("data-dir", std::string(kDefaultDataDir), "the server's data directory");
-  flags.Add("config", "",
-            "a serve config: its storage section (e.g. an s3 backend) says where blocks are");
+  AddLocationFlags(&flags);
   flags.Add("tenant", "", "the block's tenant (required)");
   flags.Add("block", "", "the block id (required)");
   flags.Add("traces", "0", "also print the block's first N traces (in trace id order)");
@@ -657,9 +660,7 @@ int RunVerify(const std::vector<std::string>& args, const Io& io) {
               "tables, counts and time ranges against the meta, the trace-id index and the bloom "
               "filter. Prints every problem with its location. Exit code 0 when every block is "
               "clean, 1 when any has a problem or cannot be read.");
-  flags.Add("data-dir", std::string(kDefaultDataDir), "the server's data directory");
-  flags.Add("config", "",
-            "a serve config: its storage section (e.g. an s3 backend) says where blocks are");
+  AddLocationFlags(&flags);
   flags.Add("tenant", "", "only this tenant's blocks");
   flags.Add("block", "", "only the block with this id");
   if (std::optional<int> code = ParseFlags(flags, args, io)) return *code;
