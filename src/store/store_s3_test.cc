@@ -20,6 +20,7 @@
 #include "store/backend/s3/s3_test_server.h"
 #include "store/catalog/catalog.h"
 #include "store/store.h"
+#include "store/testing/store_checks.h"
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -80,25 +81,8 @@ model::TraceId TraceIdOf(int trace) {
   return model::TraceId::FromBytes(tid);
 }
 
-// Span ids of a TracesData encoding, with multiplicity.
-std::multiset<std::string> SpanIds(const std::string& traces_data) {
-  otlp::TracesData data;
-  EXPECT_TRUE(data.ParseFromString(traces_data));
-  std::multiset<std::string> ids;
-  for (const auto& rs : data.resource_spans()) {
-    for (const auto& ss : rs.scope_spans()) {
-      for (const auto& sp : ss.spans()) ids.insert(sp.span_id());
-    }
-  }
-  return ids;
-}
-
-size_t WalSegments(const std::filesystem::path& dir) {
-  size_t n = 0;
-  if (!std::filesystem::exists(dir / "wal")) return 0;
-  for (const auto& e : std::filesystem::directory_iterator(dir / "wal")) n += e.is_regular_file();
-  return n;
-}
+using testing::SpanIds;
+using testing::WalSegments;
 
 std::vector<std::string> BlockIds(const catalog::TenantBlocks& blocks) {
   std::vector<std::string> ids;

@@ -10,6 +10,7 @@
 
 #include "model/otlp_decode.h"
 #include "store/backend/memory/memory_backend.h"
+#include "store/testing/store_checks.h"
 #include "store/testing/temp_store.h"
 
 #include "opentelemetry/proto/trace/v1/trace.pb.h"
@@ -115,24 +116,8 @@ TEST_F(StoreTest, ConcurrentAppendsAreAllDurable) {
 namespace th::store {
 namespace {
 
-// Span ids (as bytes) of a TracesData encoding, with multiplicity.
-std::multiset<std::string> SpanIds(const std::string& traces_data) {
-  otlp::TracesData data;
-  EXPECT_TRUE(data.ParseFromString(traces_data));
-  std::multiset<std::string> ids;
-  for (const auto& rs : data.resource_spans()) {
-    for (const auto& ss : rs.scope_spans()) {
-      for (const auto& sp : ss.spans()) ids.insert(sp.span_id());
-    }
-  }
-  return ids;
-}
-
-size_t WalSegments(const std::filesystem::path& dir) {
-  size_t n = 0;
-  for (const auto& e : std::filesystem::directory_iterator(dir / "wal")) n += e.is_regular_file();
-  return n;
-}
+using testing::SpanIds;
+using testing::WalSegments;
 
 class StoreFlushTest : public StoreTest {};
 
