@@ -16,6 +16,17 @@ char* Arena::AllocateSlow(size_t n) {
   return blocks_.back().get();
 }
 
+void Arena::AdoptAll(Arena&& other) {
+  for (auto& b : other.blocks_) blocks_.push_back(std::move(b));
+  block_sizes_.insert(block_sizes_.end(), other.block_sizes_.begin(), other.block_sizes_.end());
+  for (auto& a : other.adopted_) adopted_.push_back(std::move(a));
+  other.blocks_.clear();
+  other.block_sizes_.clear();
+  other.adopted_.clear();
+  other.next_ = nullptr;
+  other.remaining_ = 0;
+}
+
 size_t Arena::MemoryUsage() const {
   size_t total = 0;
   for (size_t s : block_sizes_) total += s;

@@ -47,6 +47,10 @@ class Arena {
     return *adopted_.back();
   }
 
+  // Takes over everything `other` holds, so views into it stay valid for this arena's lifetime
+  // (merging batches without copying their strings). `other` is left empty.
+  void AdoptAll(Arena&& other);
+
   // Bytes held: blocks plus adopted buffers. For memory accounting.
   size_t MemoryUsage() const;
 

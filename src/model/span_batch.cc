@@ -146,4 +146,65 @@ size_t SpanBatch::MemoryUsage() const {
          arena.MemoryUsage();
 }
 
+namespace {
+
+// Re-homes every string view of a copied batch into `to`'s arena. Views into the protobuf body
+// (`otlp_encoding`, and the `wire` slices of it) keep their offsets inside the one copied body.
+class Rehomer {
+ public:
+  Rehomer(std::string_view old_encoding, std::string_view new_encoding, Arena* arena)
+      : old_(old_encoding), new_(new_encoding), arena_(arena) {}
+
+  void operator()(std::string_view& v) const {
+    if (v.empty()) return;
+    if (!old_.empty() && v.data() >= old_.data() && v.data() + v.size() <= old_.data() + old_.size()) {
+      v = new_.substr(static_cast<size_t>(v.data() - old_.data()), v.size());
+    } else {
+      v = arena_->Copy(v);
+    }
+  }
+
+ private:
+  std::string_view old_, new_;
+  Arena* arena_;
+};
+
+}  // namespace
+
+std::unique_ptr<SpanBatch> SpanBatch::Clone() const {
+  auto out = std::make_unique<SpanBatch>();
+  out->tenant = tenant;
+  out->resources = resources;
+  out->scopes = scopes;
+  out->spans = spans;
+  out->events = events;
+  out->links = links;
+  out->key_values = key_values;
+  out->array_values = array_values;
+  out->otlp_encoding = out->arena.Copy(otlp_encoding);
+  Rehomer rehome(otlp_encoding, out->otlp_encoding, &out->arena);
+  for (Resource& r : out->resources) {
+    rehome(r.schema_url);
+    rehome(r.wire);
+  }
+  for (Scope& s : out->scopes) {
+    rehome(s.name);
+    rehome(s.version);
+    rehome(s.schema_url);
+    rehome(s.wire);
+  }
+  for (Event& e : out->events) rehome(e.name);
+  for (Link& l : out->links) rehome(l.trace_state);
+  for (KeyValue& kv : out->key_values) {
+    rehome(kv.key);
+    rehome(kv.value.bytes);
+  }
+  for (AnyValue& v : out->array_values) rehome(v.bytes);
+  for (auto* column : {&out->spans.trace_state, &out->spans.name, &out->spans.status_message,
+                       &out->spans.wire}) {
+    for (std::string_view& v : *column) rehome(v);
+  }
+  return out;
+}
+
 }  // namespace th::model

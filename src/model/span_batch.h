@@ -186,6 +186,9 @@ struct SpanBatch {
   // Reads span `i` back as a row.
   SpanRow Row(uint32_t i) const;
 
+  // A deep copy with its own arena (for fan-out to several consumers that may change it).
+  std::unique_ptr<SpanBatch> Clone() const;
+
   // Approximate bytes held (vectors' capacity plus arena), for memory accounting.
   size_t MemoryUsage() const;
 };

@@ -8,7 +8,7 @@
 #include <initializer_list>
 #include <sstream>
 
-#include "app/config/env_expand.h"
+#include "common/config/env_expand.h"
 #include "common/strings.h"
 
 #include "absl/time/time.h"
@@ -16,6 +16,7 @@
 #include <yaml-cpp/yaml.h>
 
 namespace th::app {
+using config::ExpandEnv;
 namespace {
 
 class ConfigReader {

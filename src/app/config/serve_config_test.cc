@@ -6,9 +6,11 @@
 
 #include <gtest/gtest.h>
 
-#include "app/config/env_expand.h"
+#include "common/config/env_expand.h"
 
 namespace th::app {
+using config::EnvLookup;
+using config::ExpandEnv;
 namespace {
 
 TEST(ServeConfig, EmptyFileKeepsDefaults) {

@@ -1,11 +1,11 @@
-#include "app/config/env_expand.h"
+#include "common/config/env_expand.h"
 
 #include <cctype>
 #include <cstdlib>
 
 #include "common/strings.h"
 
-namespace th::app {
+namespace th::config {
 
 std::optional<std::string> ProcessEnv(std::string_view name) {
   const char* v = std::getenv(std::string(name).c_str());
@@ -66,4 +66,4 @@ Result<std::string> ExpandEnv(std::string_view text, const EnvLookup& lookup) {
   return out;
 }
 
-}  // namespace th::app
+}  // namespace th::config

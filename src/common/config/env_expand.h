@@ -12,7 +12,7 @@
 
 #include "common/status.h"
 
-namespace th::app {
+namespace th::config {
 
 using EnvLookup = std::function<std::optional<std::string>(std::string_view name)>;
 
@@ -22,4 +22,4 @@ std::optional<std::string> ProcessEnv(std::string_view name);
 // Errors: InvalidArgument for an unterminated `${` or an empty or malformed name, with the line.
 Result<std::string> ExpandEnv(std::string_view text, const EnvLookup& lookup = ProcessEnv);
 
-}  // namespace th::app
+}  // namespace th::config

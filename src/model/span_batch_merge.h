@@ -1,0 +1,25 @@
+// Joining and cutting SpanBatches, for stages that regroup spans (batch processor, tail
+// sampling): AppendBatch moves a whole batch onto the end of another without copying a string
+// (the arena is adopted); CopySpans deep-copies chosen spans, with only the resources, scopes,
+// attributes, events and links they use, into a new batch.
+// Thread-safety: none (batches have one owner).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+
+#include "model/span_batch.h"
+
+namespace th::model {
+
+// Appends every span of `src` (with its resources and scopes) to `dst`. Both must be of the same
+// tenant. `dst->otlp_encoding` is cleared unless `dst` was empty (then it takes src's); the
+// per-span `wire` views stay valid.
+void AppendBatch(SpanBatch* dst, std::unique_ptr<SpanBatch> src);
+
+// A new batch (same tenant) with spans `indices` of `src`, in that order. No `wire` views and no
+// otlp_encoding: the copy is not a slice of any received body.
+std::unique_ptr<SpanBatch> CopySpans(const SpanBatch& src, std::span<const uint32_t> indices);
+
+}  // namespace th::model

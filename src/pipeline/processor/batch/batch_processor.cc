@@ -1,0 +1,225 @@
+#include "pipeline/processor/batch/batch_processor.h"
+
+#include <algorithm>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "common/config/node.h"
+#include "common/strings.h"
+#include "model/span_batch_merge.h"
+
+namespace th::pipeline {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct BatchOptions {
+  std::chrono::nanoseconds timeout = std::chrono::milliseconds(200);
+  uint64_t send_batch_size = 8192;
+  uint64_t send_batch_max_size = 0;
+};
+
+Result<BatchOptions> ParseOptions(const config::Node& c) {
+  BatchOptions o;
+  RETURN_IF_ERROR(c.CheckKeys({"timeout", "send_batch_size", "send_batch_max_size",
+                               "metadata_keys", "metadata_cardinality_limit"}));
+  RETURN_IF_ERROR(c.GetDuration("timeout", &o.timeout));
+  RETURN_IF_ERROR(c.GetUint("send_batch_size", &o.send_batch_size));
+  RETURN_IF_ERROR(c.GetUint("send_batch_max_size", &o.send_batch_max_size));
+  uint64_t cardinality = 1000;
+  RETURN_IF_ERROR(c.GetUint("metadata_cardinality_limit", &cardinality));
+  std::vector<std::string> keys;
+  RETURN_IF_ERROR(c.GetStringList("metadata_keys", &keys));
+  for (std::string k : keys) {
+    std::transform(k.begin(), k.end(), k.begin(), ::tolower);
+    if (k != "x-scope-orgid") {
+      return c["metadata_keys"].Error(th::StrCat(
+          "metadata key \"", k,
+          "\" is not kept with spans; only x-scope-orgid is (batches are always split by it)"));
+    }
+  }
+  if (o.send_batch_max_size > 0 && o.send_batch_max_size < o.send_batch_size) {
+    return c["send_batch_max_size"].Error("must be 0 or at least send_batch_size");
+  }
+  return o;
+}
+
+// Answers every sender whose spans went into one send, once that send is answered.
+struct Waiters {
+  explicit Waiters(std::vector<Done> d) : dones(std::move(d)) {}
+  std::vector<Done> dones;
+  std::mutex mu;
+  size_t remaining = 0;
+  Status first_error;
+
+  void Answer(const Status& s) {
+    bool last = false;
+    Status result;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      if (!s.ok() && first_error.ok()) first_error = s;
+      last = --remaining == 0;
+      result = first_error;
+    }
+    if (last) {
+      for (Done& d : dones) d(result);
+    }
+  }
+};
+
+class BatchProcessor final : public Processor {
+ public:
+  BatchProcessor(const CreateSettings& settings, BatchOptions options, TracesConsumer* next)
+      : options_(options), next_(next) {
+    metrics::Labels labels = {{"processor", settings.id.ToString()}};
+    metrics::Registry* m = settings.host->metrics;
+    size_trigger_ = m->GetCounter("otelcol_processor_batch_batch_size_trigger_send",
+                                  "Sends because a batch reached send_batch_size.", labels);
+    timeout_trigger_ = m->GetCounter("otelcol_processor_batch_timeout_trigger_send",
+                                     "Sends because a batch waited for timeout.", labels);
+    send_size_ = m->GetHistogram("otelcol_processor_batch_batch_send_size",
+                                 "Spans per send.", {10, 25, 50, 75, 100, 250, 500, 750, 1000,
+                                                     2000, 3000, 4000, 5000, 6000, 7000, 8000,
+                                                     9000, 10000, 20000, 30000, 50000, 100000},
+                                 labels);
+  }
+
+  ~BatchProcessor() override { Shutdown(Clock::now()); }
+
+  Status Start() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = false;
+    timer_ = std::thread([this] { TimerLoop(); });
+    return absl::OkStatus();
+  }
+
+  void Shutdown(Clock::time_point) override {
+    std::vector<Pending> all;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stopping_ && !timer_.joinable()) return;
+      stopping_ = true;
+      for (auto& [tenant, p] : pending_) all.push_back(std::move(p));
+      pending_.clear();
+    }
+    wake_.notify_all();
+    if (timer_.joinable()) timer_.join();
+    for (Pending& p : all) Send(std::move(p));
+  }
+
+  void ConsumeTraces(std::unique_ptr<model::SpanBatch>&& batch, Done done) override {
+    if (batch->span_count() == 0) {
+      done(absl::OkStatus());
+      return;
+    }
+    Pending ready;
+    bool send_now = false;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      Pending& p = pending_[batch->tenant];
+      if (!p.batch) {
+        p.batch = std::make_unique<model::SpanBatch>();
+        p.batch->tenant = batch->tenant;
+        p.since = Clock::now();
+      }
+      model::AppendBatch(p.batch.get(), std::move(batch));
+      p.dones.push_back(std::move(done));
+      if (options_.timeout.count() == 0 || p.batch->span_count() >= options_.send_batch_size ||
+          stopping_) {
+        ready = std::move(p);
+        pending_.erase(ready.batch->tenant);
+        send_now = true;
+      }
+    }
+    if (send_now) {
+      size_trigger_->Add();
+      Send(std::move(ready));
+    }
+  }
+
+ private:
+  struct Pending {
+    std::unique_ptr<model::SpanBatch> batch;
+    std::vector<Done> dones;
+    Clock::time_point since;
+  };
+
+  void TimerLoop() {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!stopping_) {
+      Clock::time_point now = Clock::now();
+      Clock::time_point next_due = now + std::chrono::milliseconds(100);
+      std::vector<Pending> due;
+      for (auto it = pending_.begin(); it != pending_.end();) {
+        Clock::time_point at = it->second.since + options_.timeout;
+        if (at <= now) {
+          due.push_back(std::move(it->second));
+          it = pending_.erase(it);
+        } else {
+          next_due = std::min(next_due, at);
+          ++it;
+        }
+      }
+      if (!due.empty()) {
+        lock.unlock();
+        for (Pending& p : due) {
+          timeout_trigger_->Add();
+          Send(std::move(p));
+        }
+        lock.lock();
+        continue;
+      }
+      wake_.wait_until(lock, next_due);
+    }
+  }
+
+  // Sends one gathered group, cut into pieces of send_batch_max_size when set.
+  void Send(Pending p) {
+    if (!p.batch) return;
+    auto waiters = std::make_shared<Waiters>(std::move(p.dones));
+    std::vector<std::unique_ptr<model::SpanBatch>> pieces;
+    size_t n = p.batch->span_count();
+    if (options_.send_batch_max_size == 0 || n <= options_.send_batch_max_size) {
+      pieces.push_back(std::move(p.batch));
+    } else {
+      std::vector<uint32_t> indices;
+      for (size_t begin = 0; begin < n; begin += options_.send_batch_max_size) {
+        size_t end = std::min<size_t>(n, begin + options_.send_batch_max_size);
+        indices.clear();
+        for (size_t i = begin; i < end; ++i) indices.push_back(static_cast<uint32_t>(i));
+        pieces.push_back(model::CopySpans(*p.batch, indices));
+      }
+    }
+    waiters->remaining = pieces.size();
+    for (auto& piece : pieces) {
+      send_size_->Observe(static_cast<double>(piece->span_count()));
+      next_->ConsumeTraces(std::move(piece), [waiters](const Status& s) { waiters->Answer(s); });
+    }
+  }
+
+  const BatchOptions options_;
+  TracesConsumer* const next_;
+  metrics::Counter* size_trigger_;
+  metrics::Counter* timeout_trigger_;
+  metrics::Histogram* send_size_;
+
+  std::mutex mu_;
+  std::condition_variable wake_;
+  std::map<std::string, Pending> pending_;  // by tenant
+  bool stopping_ = true;                    // until Start
+  std::thread timer_;
+};
+
+}  // namespace
+
+ProcessorFactory MakeBatchProcessorFactory() {
+  return [](const CreateSettings& settings, const config::Node& config,
+            TracesConsumer* next) -> Result<std::unique_ptr<Processor>> {
+    ASSIGN_OR_RETURN(BatchOptions options, ParseOptions(config));
+    return std::unique_ptr<Processor>(new BatchProcessor(settings, options, next));
+  };
+}
+
+}  // namespace th::pipeline
