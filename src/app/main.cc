@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "app/block_command.h"
+#include "app/collector_command.h"
 #include "app/query_command.h"
 #include "app/serve.h"
 #include "common/allocator.h"
@@ -16,7 +17,9 @@ constexpr const char* kUsage =
     "usage: tracehouse <command> [flags]\n"
     "\n"
     "commands:\n"
-    "  serve     receive, store and query traces (OTLP in, Tempo's API out)\n"
+    "  serve     receive, store and query traces (OTLP, Jaeger, Zipkin in; Tempo's API out)\n"
+    "  collector run an OpenTelemetry Collector pipeline alone (agent or gateway)\n"
+    "  validate  check a config file without starting anything\n"
     "  query     TraceQL search or one trace, from a running server\n"
     "  loadgen   send realistic synthetic traces over OTLP\n"
     "  block     look inside stored blocks: ls, dump, verify\n"
@@ -35,6 +38,8 @@ int main(int argc, char** argv) {
   std::string command = argv[1];
   std::vector<std::string> args(argv + 2, argv + argc);
   if (command == "serve") return th::app::RunServe(args);
+  if (command == "collector") return th::app::RunCollector(args);
+  if (command == "validate") return th::app::RunValidate(args);
   if (command == "loadgen") return th::tools::RunLoadgen(args);
   if (command == "query") return th::app::RunQuery(args);
   if (command == "block") return th::app::RunBlock(args);

@@ -7,12 +7,13 @@
 #include <cstdio>
 
 #include "api/http/query_api.h"
+#include "app/components.h"
 #include "app/config/serve_config.h"
+#include "app/pipeline_config.h"
 #include "common/flags.h"
 #include "common/http/server.h"
 #include "common/log.h"
-#include "export/store/store_exporter.h"
-#include "ingest/otlp/otlp_receiver.h"
+#include "pipeline/service.h"
 #include "store/store.h"
 
 #include <pthread.h>
@@ -22,18 +23,28 @@ namespace th::app {
 
 int RunServe(const std::vector<std::string>& args) {
   Flags flags("serve",
-              "Receives OTLP traces, stores them durably under the data directory and serves "
-              "Grafana Tempo's query API.");
+              "Receives traces (OTLP, Jaeger, Zipkin), runs them through the configured pipeline, "
+              "stores them durably under the data directory and serves Grafana Tempo's query API.");
   const ServeConfig defaults;
-  flags.Add("config", "", "YAML config (server, storage, receivers.otlp; flags given override it)");
+  const DefaultReceiverAddresses receiver_defaults;
+  flags.Add("config", "",
+            "YAML config: the OpenTelemetry Collector's sections plus server and storage (flags "
+            "given override it)");
   flags.Add("data-dir", defaults.data_dir, "where the write-ahead log lives");
   flags.Add("http-listen-address", defaults.http_listen_address, "query API, /metrics and /ready");
-  flags.Add("otlp-grpc-address", defaults.otlp.grpc_endpoint,
-            "OTLP/gRPC receiver; empty to disable");
-  flags.Add("otlp-http-address", defaults.otlp.http_endpoint,
-            "OTLP/HTTP receiver; empty to disable");
-  flags.Add("otlp-max-recv-msg-size-mib", std::to_string(defaults.otlp.max_recv_msg_size_mib),
+  // Addresses of the receivers serve runs when the config defines none; empty leaves one out.
+  flags.Add("otlp-grpc-address", receiver_defaults.otlp_grpc, "OTLP/gRPC receiver");
+  flags.Add("otlp-http-address", receiver_defaults.otlp_http, "OTLP/HTTP receiver");
+  flags.Add("otlp-max-recv-msg-size-mib", std::to_string(receiver_defaults.otlp_max_recv_msg_size_mib),
             "largest OTLP/gRPC message accepted");
+  flags.Add("jaeger-thrift-http-address", receiver_defaults.jaeger_thrift_http,
+            "Jaeger thrift over HTTP (POST /api/traces)");
+  flags.Add("jaeger-grpc-address", receiver_defaults.jaeger_grpc, "Jaeger api_v2 gRPC collector");
+  flags.Add("jaeger-thrift-compact-address", receiver_defaults.jaeger_thrift_compact,
+            "Jaeger agent UDP, compact thrift");
+  flags.Add("jaeger-thrift-binary-address", receiver_defaults.jaeger_thrift_binary,
+            "Jaeger agent UDP, binary thrift");
+  flags.Add("zipkin-address", receiver_defaults.zipkin, "Zipkin v2 (POST /api/v2/spans)");
   flags.Add("shutdown-grace", "10", "seconds in-flight requests get to finish on shutdown");
   if (std::optional<int> exit_code = flags.ParseCommandLine(args)) return *exit_code;
   ServeConfig config;
@@ -51,11 +62,30 @@ int RunServe(const std::vector<std::string>& args) {
   if (flags.IsSet("http-listen-address")) {
     config.http_listen_address = flags.Get("http-listen-address");
   }
-  if (flags.IsSet("otlp-grpc-address")) config.otlp.grpc_endpoint = flags.Get("otlp-grpc-address");
-  if (flags.IsSet("otlp-http-address")) config.otlp.http_endpoint = flags.Get("otlp-http-address");
-  if (flags.IsSet("otlp-max-recv-msg-size-mib")) {
-    config.otlp.max_recv_msg_size_mib =
-        std::max(1, std::atoi(flags.Get("otlp-max-recv-msg-size-mib").c_str()));
+  DefaultReceiverAddresses addresses;
+  addresses.otlp_grpc = flags.Get("otlp-grpc-address");
+  addresses.otlp_http = flags.Get("otlp-http-address");
+  addresses.otlp_max_recv_msg_size_mib =
+      std::max(1, std::atoi(flags.Get("otlp-max-recv-msg-size-mib").c_str()));
+  addresses.jaeger_thrift_http = flags.Get("jaeger-thrift-http-address");
+  addresses.jaeger_grpc = flags.Get("jaeger-grpc-address");
+  addresses.jaeger_thrift_compact = flags.Get("jaeger-thrift-compact-address");
+  addresses.jaeger_thrift_binary = flags.Get("jaeger-thrift-binary-address");
+  addresses.zipkin = flags.Get("zipkin-address");
+
+  // The Collector part of the file, checked in full before anything starts.
+  Result<config::Node> root = LoadConfigNode(flags.Get("config"));
+  Status checked = root.ok() ? CheckTopLevelKeys(*root, /*serve=*/true) : root.status();
+  if (checked.ok()) {
+    // Every component's settings, before the store opens: a bad config touches no data.
+    pipeline::Host check_host;
+    auto check = BuildServePipeline(*root, BuildRegistry({.validate_only = true}), check_host,
+                                    addresses);
+    if (!check.ok()) checked = check.status();
+  }
+  if (!checked.ok()) {
+    std::fprintf(stderr, "serve: %s\n", std::string(Message(checked)).c_str());
+    return 2;
   }
 
   // Signals are taken synchronously by the main thread; every thread started from here on
@@ -92,9 +122,20 @@ int RunServe(const std::vector<std::string>& args) {
                store.status().message(), "\"");
     return 1;
   }
-  exporter::StoreExporter store_exporter(store->get());
-
   std::atomic<bool> ready{false};
+  pipeline::Registry registry = BuildRegistry({.store = store->get()});
+  pipeline::Host host;
+  host.data_dir = config.data_dir;
+  host.ready = [&ready] { return ready.load(); };
+  auto service = BuildServePipeline(*root, registry, host, addresses);
+  if (!service.ok()) {
+    std::fprintf(stderr, "serve: %s\n", std::string(Message(service.status())).c_str());
+    return 2;
+  }
+  if (!(*service)->Find("store")) {
+    log::Warn("no pipeline ends in the store exporter: spans are forwarded, not stored");
+  }
+
   http::ServerOptions api_options;
   api_options.address = config.http_listen_address;
   api_options.name = "api";
@@ -110,10 +151,9 @@ int RunServe(const std::vector<std::string>& args) {
   }
   log::Info("listening", "component=api endpoint=", api_options.address, " port=", (*api)->port());
 
-  ingest::otlp::OtlpReceiverOptions otlp_options = config.otlp;
-  auto receiver = ingest::otlp::OtlpReceiver::Start(otlp_options, &store_exporter);
-  if (!receiver.ok()) {
-    log::Error("cannot start the OTLP receiver", "error=\"", receiver.status().message(), "\"");
+  Status started = (*service)->Start();
+  if (!started.ok()) {
+    log::Error("cannot start the pipeline", "error=\"", started.message(), "\"");
     (*api)->Stop(0);
     return 1;
   }
@@ -125,7 +165,7 @@ int RunServe(const std::vector<std::string>& args) {
   log::Info("shutting down", "signal=", sig == SIGTERM ? "SIGTERM" : "SIGINT");
   ready = false;
   int grace_ms = std::atoi(flags.Get("shutdown-grace").c_str()) * 1000;
-  (*receiver)->Shutdown(grace_ms);
+  (*service)->Shutdown(std::chrono::steady_clock::now() + std::chrono::milliseconds(grace_ms));
   (*api)->Stop(grace_ms);
   Status closed = (*store)->Close();
   if (!closed.ok()) {

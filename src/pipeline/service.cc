@@ -60,10 +60,9 @@ struct Section {
   std::map<std::string, std::pair<ComponentId, config::Node>> entries;
 };
 
-Result<Section> ReadSection(const config::Node& root, const std::string& name,
+Result<Section> ReadSection(const config::Node& node, const std::string& name,
                             const std::vector<std::string>& known_types) {
   Section section{name, {}};
-  config::Node node = root[name];
   if (node.IsNull()) return section;
   if (!node.IsMap()) return node.Error("expected a mapping of component ids to their settings");
   for (const auto& [key, child] : node.Entries()) {
@@ -155,12 +154,21 @@ const std::vector<std::string>& Service::CollectorSections() {
 }
 
 Result<std::unique_ptr<Service>> Service::Build(const config::Node& root, const Registry& registry,
-                                                const Host& host) {
+                                                const Host& host, const ImplicitPipeline* implicit) {
   std::unique_ptr<Service> service(new Service());
-  ASSIGN_OR_RETURN(Section receivers, ReadSection(root, "receivers", registry.ReceiverTypes()));
-  ASSIGN_OR_RETURN(Section processors, ReadSection(root, "processors", registry.ProcessorTypes()));
-  ASSIGN_OR_RETURN(Section exporters, ReadSection(root, "exporters", registry.ExporterTypes()));
-  ASSIGN_OR_RETURN(Section extensions, ReadSection(root, "extensions", registry.ExtensionTypes()));
+  const bool use_implicit = implicit && !root["service"].IsPresent();
+  config::Node receivers_node = root["receivers"];
+  if (use_implicit && (receivers_node.IsNull() || receivers_node.Entries().empty())) {
+    receivers_node = implicit->default_receivers;
+  }
+  ASSIGN_OR_RETURN(Section receivers,
+                   ReadSection(receivers_node, "receivers", registry.ReceiverTypes()));
+  ASSIGN_OR_RETURN(Section processors,
+                   ReadSection(root["processors"], "processors", registry.ProcessorTypes()));
+  ASSIGN_OR_RETURN(Section exporters,
+                   ReadSection(root["exporters"], "exporters", registry.ExporterTypes()));
+  ASSIGN_OR_RETURN(Section extensions,
+                   ReadSection(root["extensions"], "extensions", registry.ExtensionTypes()));
   config::Node connectors = root["connectors"];
   if (connectors.IsMap() && !connectors.Entries().empty()) {
     return connectors.Entries().front().second.Error(
@@ -169,19 +177,29 @@ Result<std::unique_ptr<Service>> Service::Build(const config::Node& root, const 
   }
 
   config::Node svc = root["service"];
-  if (!svc.IsPresent()) return root.Error("missing the `service` section (service.pipelines)");
-  RETURN_IF_ERROR(svc.CheckKeys({"pipelines", "extensions", "telemetry"}));
-  RETURN_IF_ERROR(ReadTelemetry(svc["telemetry"], &service->telemetry_));
-  config::Node pipelines = svc["pipelines"];
-  if (!pipelines.IsMap() || pipelines.Entries().empty()) {
-    return (pipelines.IsPresent() ? pipelines : svc).Error("expected at least one pipeline");
-  }
-
   struct PipelinePlan {
     std::string id;
     std::vector<std::string> receivers, processors, exporters;
   };
   std::vector<PipelinePlan> plans;
+  if (use_implicit) {
+    if (!exporters.entries.count(implicit->exporter)) {
+      exporters.entries.emplace(implicit->exporter,
+                                std::make_pair(ComponentId{implicit->exporter, ""}, config::Node()));
+    }
+    PipelinePlan plan{"traces", {}, {}, {implicit->exporter}};
+    for (const auto& [id, entry] : receivers.entries) plan.receivers.push_back(id);
+    if (plan.receivers.empty()) return root.Error("no receivers defined");
+    plans.push_back(std::move(plan));
+  } else if (!svc.IsPresent()) {
+    return root.Error("missing the `service` section (service.pipelines)");
+  }
+  RETURN_IF_ERROR(svc.CheckKeys({"pipelines", "extensions", "telemetry"}));
+  RETURN_IF_ERROR(ReadTelemetry(svc["telemetry"], &service->telemetry_));
+  config::Node pipelines = svc["pipelines"];
+  if (!use_implicit && (!pipelines.IsMap() || pipelines.Entries().empty())) {
+    return (pipelines.IsPresent() ? pipelines : svc).Error("expected at least one pipeline");
+  }
   for (const auto& [key, p] : pipelines.Entries()) {
     Result<ComponentId> pid = ComponentId::Parse(key);
     if (!pid.ok()) return p.Error(th::StrCat("invalid pipeline id: ", Message(pid.status())));

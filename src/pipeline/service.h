@@ -37,14 +37,24 @@ struct TelemetrySettings {
   std::string log_level = "info";
 };
 
+// How `tracehouse serve` runs a config that has no `service` section (or no file at all): one
+// traces pipeline from every receiver the file defines — or, when it defines none, those of
+// `default_receivers` (a `receivers:` mapping) — to `exporter`, without processors.
+struct ImplicitPipeline {
+  config::Node default_receivers;
+  std::string exporter;  // e.g. "store"; created with an empty config unless the file defines it
+};
+
 class Service {
  public:
   ~Service();
 
   // `root` is the whole config file. Sections other than the Collector's (Tracehouse's own
-  // `server`, `storage`, …) are the caller's to check.
+  // `server`, `storage`, …) are the caller's to check. With `implicit`, a missing `service`
+  // section means the implicit pipeline instead of an error.
   static Result<std::unique_ptr<Service>> Build(const config::Node& root, const Registry& registry,
-                                                const Host& host);
+                                                const Host& host,
+                                                const ImplicitPipeline* implicit = nullptr);
 
   // Starts every component; on failure, stops what was started and returns the error.
   Status Start();

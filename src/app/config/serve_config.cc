@@ -251,47 +251,6 @@ Status ReadStorage(const ConfigReader& r, const YAML::Node& n, ServeConfig* c) {
   return absl::OkStatus();
 }
 
-Status ReadReceivers(const ConfigReader& r, const YAML::Node& n, ServeConfig* c) {
-  if (!n.IsMap()) return r.Error(n, "receivers", "expected a mapping");
-  for (const auto& kv : n) {
-    std::string id = kv.first.Scalar();
-    std::string type = id.substr(0, id.find('/'));
-    if (type != "otlp") {
-      return r.Error(kv.first, th::StrCat("receivers.", id),
-                     th::StrCat("receiver type \"", type,
-                                "\" is not supported by this version (known: otlp)"));
-    }
-  }
-  YAML::Node otlp = n["otlp"];
-  if (!otlp) return absl::OkStatus();
-  // `otlp:` with no body is the Collector's way of saying "defaults".
-  if (otlp.IsNull()) return absl::OkStatus();
-  RETURN_IF_ERROR(r.CheckKeys(otlp, "receivers.otlp", {"protocols"}));
-  YAML::Node protocols = otlp["protocols"];
-  if (!protocols) return absl::OkStatus();
-  RETURN_IF_ERROR(r.CheckKeys(protocols, "receivers.otlp.protocols", {"grpc", "http"}));
-  // A protocol left out is not served, as in the Collector.
-  if (!protocols["grpc"]) c->otlp.grpc_endpoint.clear();
-  if (!protocols["http"]) c->otlp.http_endpoint.clear();
-  if (YAML::Node grpc = protocols["grpc"]; grpc && !grpc.IsNull()) {
-    const char* path = "receivers.otlp.protocols.grpc";
-    RETURN_IF_ERROR(r.CheckKeys(grpc, path, {"endpoint", "max_recv_msg_size_mib"}));
-    RETURN_IF_ERROR(r.String(grpc, path, "endpoint", &c->otlp.grpc_endpoint));
-    uint64_t mib = static_cast<uint64_t>(c->otlp.max_recv_msg_size_mib);
-    RETURN_IF_ERROR(r.Uint(grpc, path, "max_recv_msg_size_mib", &mib));
-    if (mib == 0 || mib > 1024) {
-      return r.Error(grpc["max_recv_msg_size_mib"], th::StrCat(path, ".max_recv_msg_size_mib"),
-                     "must be 1 to 1024");
-    }
-    c->otlp.max_recv_msg_size_mib = static_cast<int>(mib);
-  }
-  if (YAML::Node http = protocols["http"]; http && !http.IsNull()) {
-    const char* path = "receivers.otlp.protocols.http";
-    RETURN_IF_ERROR(r.CheckKeys(http, path, {"endpoint"}));
-    RETURN_IF_ERROR(r.String(http, path, "endpoint", &c->otlp.http_endpoint));
-  }
-  return absl::OkStatus();
-}
 
 Status ReadRoot(const ConfigReader& r, const YAML::Node& root, ServeConfig* c) {
   if (root.IsNull()) return absl::OkStatus();  // an empty file: all defaults
@@ -302,15 +261,13 @@ Status ReadRoot(const ConfigReader& r, const YAML::Node& root, ServeConfig* c) {
       RETURN_IF_ERROR(ReadServer(r, kv.second, c));
     } else if (key == "storage") {
       RETURN_IF_ERROR(ReadStorage(r, kv.second, c));
-    } else if (key == "receivers") {
-      RETURN_IF_ERROR(ReadReceivers(r, kv.second, c));
-    } else if (key == "processors" || key == "exporters" || key == "connectors" ||
-               key == "extensions" || key == "service") {
-      return r.Error(kv.first, key,
-                     "collector pipelines are not supported by this version yet; serve runs "
-                     "otlp → store (remove this section)");
+    } else if (key == "receivers" || key == "processors" || key == "exporters" ||
+               key == "connectors" || key == "extensions" || key == "service") {
+      continue;  // the Collector's sections: pipeline::Service reads and checks them
     } else {
-      return r.Error(kv.first, key, "unknown key (known: server, storage, receivers)");
+      return r.Error(kv.first, key,
+                     "unknown key (known: server, storage, receivers, processors, exporters, "
+                     "extensions, connectors, service)");
     }
   }
   return absl::OkStatus();

@@ -36,16 +36,13 @@
 //       compacted_block_retention: 5m        # keep replaced blocks this long for readers
 //     overrides:                             # per tenant
 //       <tenant>: {block_retention: 24h}
-//   receivers:
-//     otlp:
-//       protocols:
-//         grpc: {endpoint: 0.0.0.0:4317, max_recv_msg_size_mib: 4}
-//         http: {endpoint: 0.0.0.0:4318}
+//
+// The Collector's sections (receivers, processors, exporters, extensions, connectors, service) sit
+// beside these and are read by pipeline::Service (app/serve.cc); without a `service` section,
+// serve runs every receiver defined (by default otlp, jaeger and zipkin) into the store.
 //
 // Environment variables expand as in the Collector (`${env:VAR}`, `${VAR:-default}`, `$$`).
-// Every error names the file, line, column and key. Keys this version does not know are errors;
-// the Collector's pipeline sections (processors, exporters, connectors, extensions, service) are
-// refused with a message saying so, rather than silently ignored.
+// Every error names the file, line, column and key. Keys this version does not know are errors.
 #pragma once
 
 #include <chrono>
@@ -53,7 +50,6 @@
 #include <string>
 
 #include "common/status.h"
-#include "ingest/otlp/otlp_receiver.h"
 #include "store/backend/s3/s3_backend.h"
 #include "store/compact/compactor.h"
 
@@ -64,7 +60,6 @@ struct ServeConfig {
   std::string http_listen_address = "0.0.0.0:3200";
   uint64_t wal_segment_bytes = 128ull << 20;
   uint64_t wal_max_pending_bytes = 256ull << 20;
-  ingest::otlp::OtlpReceiverOptions otlp;
 
   std::string backend = "local";  // "local" or "s3"
   store::backend::s3::S3Options s3;

@@ -44,10 +44,13 @@ Result<std::unique_ptr<OtlpReceiver>> OtlpReceiver::Start(const OtlpReceiverOpti
     // The compressed body can be no larger than the decompressed limit in practice.
     http_options.max_body_bytes = options.max_request_body_bytes;
     http_options.name = "otlp_http";
-    ASSIGN_OR_RETURN(
-        receiver->http_,
-        http::Server::Start(http_options,
-                            MakeOtlpHttpHandler(consumer, options.max_request_body_bytes)));
+    http::Handler handler =
+        MakeOtlpHttpHandler(consumer, options.max_request_body_bytes, options.traces_url_path);
+    if (!options.cors_allowed_origins.empty()) {
+      handler = WithCors(std::move(handler), options.cors_allowed_origins,
+                         options.cors_allowed_headers, options.cors_max_age_seconds);
+    }
+    ASSIGN_OR_RETURN(receiver->http_, http::Server::Start(http_options, std::move(handler)));
     log::Info("listening", "component=otlp_http endpoint=", options.http_endpoint,
               " port=", receiver->http_->port());
   }

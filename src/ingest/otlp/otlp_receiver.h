@@ -14,6 +14,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common/status.h"
 #include "pipeline/consumer.h"
@@ -26,6 +27,11 @@ struct OtlpReceiverOptions {
   int max_recv_msg_size_mib = 4;               // gRPC: RESOURCE_EXHAUSTED above it
   size_t max_request_body_bytes = 20u << 20;   // HTTP, after decompression: 413 above it
   int http_threads = 2;
+  std::string traces_url_path = "/v1/traces";
+  // CORS for browsers (empty: no CORS headers), as the Collector's `cors` settings.
+  std::vector<std::string> cors_allowed_origins;
+  std::vector<std::string> cors_allowed_headers;
+  int cors_max_age_seconds = 0;
 };
 
 class OtlpReceiver {

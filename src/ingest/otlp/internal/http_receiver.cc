@@ -44,9 +44,10 @@ http::Response ErrorResponse(int http_status, Encoding encoding, int grpc_code,
 
 }  // namespace
 
-http::Handler MakeOtlpHttpHandler(pipeline::TracesConsumer* consumer, size_t max_body_bytes) {
-  return [consumer, max_body_bytes](http::Request&& req, http::Responder respond) {
-    if (req.path != "/v1/traces") {
+http::Handler MakeOtlpHttpHandler(pipeline::TracesConsumer* consumer, size_t max_body_bytes,
+                                  std::string traces_path) {
+  return [consumer, max_body_bytes, traces_path](http::Request&& req, http::Responder respond) {
+    if (req.path != traces_path) {
       respond(http::Response::Text(404, th::StrCat("404 page not found: ", req.path)));
       return;
     }
@@ -105,6 +106,64 @@ http::Handler MakeOtlpHttpHandler(pipeline::TracesConsumer* consumer, size_t max
                         r.body = EncodeExportResponse(encoding, outcome);
                         respond(std::move(r));
                       });
+  };
+}
+
+namespace {
+
+bool OriginAllowed(std::string_view origin, const std::vector<std::string>& allowed) {
+  for (const std::string& pattern : allowed) {
+    if (pattern == "*" || pattern == origin) return true;
+    size_t star = pattern.find('*');
+    if (star == std::string::npos) continue;
+    std::string_view prefix(pattern.data(), star);
+    std::string_view suffix(pattern.data() + star + 1, pattern.size() - star - 1);
+    if (origin.size() >= prefix.size() + suffix.size() && origin.substr(0, prefix.size()) == prefix &&
+        origin.substr(origin.size() - suffix.size()) == suffix) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+http::Handler WithCors(http::Handler inner, std::vector<std::string> allowed_origins,
+                       std::vector<std::string> allowed_headers, int max_age_seconds) {
+  return [inner = std::move(inner), origins = std::move(allowed_origins),
+          headers = std::move(allowed_headers),
+          max_age_seconds](http::Request&& req, http::Responder respond) {
+    std::string origin(req.Header("origin"));
+    bool allowed = !origin.empty() && OriginAllowed(origin, origins);
+    if (req.method == "OPTIONS" && !req.Header("access-control-request-method").empty()) {
+      if (!allowed) {
+        respond(http::Response::Text(403, th::StrCat("origin ", origin, " is not allowed")));
+        return;
+      }
+      http::Response r;
+      r.status = 204;
+      r.headers.push_back({"Access-Control-Allow-Origin", origin});
+      r.headers.push_back({"Access-Control-Allow-Methods", "POST"});
+      // Content-Type and the tenant header are always allowed, as browsers send them.
+      std::string allow = "Content-Type, Content-Encoding, X-Scope-OrgID";
+      for (const std::string& h : headers) th::StrAppend(&allow, ", ", h);
+      r.headers.push_back({"Access-Control-Allow-Headers", allow});
+      if (max_age_seconds > 0) {
+        r.headers.push_back({"Access-Control-Max-Age", std::to_string(max_age_seconds)});
+      }
+      r.headers.push_back({"Vary", "Origin"});
+      respond(std::move(r));
+      return;
+    }
+    if (!allowed) {
+      inner(std::move(req), std::move(respond));
+      return;
+    }
+    inner(std::move(req), [origin, respond = std::move(respond)](http::Response&& r) {
+      r.headers.push_back({"Access-Control-Allow-Origin", origin});
+      r.headers.push_back({"Vary", "Origin"});
+      respond(std::move(r));
+    });
   };
 }
 

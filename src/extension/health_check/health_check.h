@@ -1,0 +1,16 @@
+// The `health_check` extension, as the Collector's (v1): an HTTP endpoint (default
+// 0.0.0.0:13133, path "/") that answers 200 {"status":"Server available",...} while the service
+// is up and ready, and 503 {"status":"Server not available",...} before start-up completes and
+// once shutdown begins — what Kubernetes probes and load balancers expect.
+//
+// Config: endpoint, path, response_body {healthy, unhealthy} (replaces the JSON body),
+// check_collector_pipeline (accepted; deprecated upstream, no effect). `tls` is refused.
+#pragma once
+
+#include "pipeline/component.h"
+
+namespace th::extension {
+
+pipeline::ExtensionFactory MakeHealthCheckFactory();
+
+}  // namespace th::extension

@@ -1,0 +1,143 @@
+#include "ingest/otlp/otlp_receiver_factory.h"
+
+#include <atomic>
+
+#include "common/config/node.h"
+#include "common/strings.h"
+#include "ingest/otlp/otlp_receiver.h"
+
+namespace th::ingest::otlp {
+namespace {
+
+Status RefuseUnsupported(const config::Node& protocol, std::initializer_list<const char*> keys) {
+  for (const char* key : keys) {
+    if (protocol[key].IsPresent()) {
+      return protocol[key].Error(th::StrCat(
+          key, " is not supported by this receiver yet; terminate it in front of Tracehouse"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+Result<OtlpReceiverOptions> ParseOptions(const config::Node& c) {
+  OtlpReceiverOptions o;
+  RETURN_IF_ERROR(c.CheckKeys({"protocols"}));
+  config::Node protocols = c["protocols"];
+  RETURN_IF_ERROR(protocols.CheckKeys({"grpc", "http"}));
+  if (!protocols["grpc"].IsPresent() && !protocols["http"].IsPresent()) {
+    return (protocols.IsPresent() ? protocols : c)
+        .Error("must specify at least one protocol (grpc or http) when using the otlp receiver");
+  }
+  config::Node grpc = protocols["grpc"];
+  if (!grpc.IsPresent()) {
+    o.grpc_endpoint.clear();
+  } else {
+    RETURN_IF_ERROR(grpc.CheckKeys({"endpoint", "transport", "max_recv_msg_size_mib",
+                                    "max_concurrent_streams", "read_buffer_size",
+                                    "write_buffer_size", "keepalive", "include_metadata", "tls",
+                                    "auth"}));
+    RETURN_IF_ERROR(RefuseUnsupported(grpc, {"tls", "auth"}));
+    std::string transport = "tcp";
+    RETURN_IF_ERROR(grpc.GetString("transport", &transport));
+    if (transport != "tcp") return grpc["transport"].Error("only tcp is supported");
+    RETURN_IF_ERROR(grpc.GetString("endpoint", &o.grpc_endpoint));
+    uint64_t mib = static_cast<uint64_t>(o.max_recv_msg_size_mib);
+    RETURN_IF_ERROR(grpc.GetUint("max_recv_msg_size_mib", &mib));
+    if (mib == 0 || mib > 2047) return grpc["max_recv_msg_size_mib"].Error("must be 1 to 2047");
+    o.max_recv_msg_size_mib = static_cast<int>(mib);
+    bool include_metadata = false;
+    RETURN_IF_ERROR(grpc.GetBool("include_metadata", &include_metadata));
+  }
+  config::Node http = protocols["http"];
+  if (!http.IsPresent()) {
+    o.http_endpoint.clear();
+  } else {
+    RETURN_IF_ERROR(http.CheckKeys({"endpoint", "traces_url_path", "logs_url_path",
+                                    "metrics_url_path", "max_request_body_size", "include_metadata",
+                                    "cors", "tls", "auth", "response_headers", "compression_algorithms",
+                                    "read_timeout", "read_header_timeout", "write_timeout",
+                                    "idle_timeout", "keepalives_enabled"}));
+    RETURN_IF_ERROR(RefuseUnsupported(http, {"tls", "auth"}));
+    RETURN_IF_ERROR(http.GetString("endpoint", &o.http_endpoint));
+    RETURN_IF_ERROR(http.GetString("traces_url_path", &o.traces_url_path));
+    if (o.traces_url_path.empty() || o.traces_url_path[0] != '/') {
+      return http["traces_url_path"].Error("must start with '/'");
+    }
+    uint64_t body = o.max_request_body_bytes;
+    RETURN_IF_ERROR(http.GetUint("max_request_body_size", &body));
+    if (body > 0) o.max_request_body_bytes = body;
+    bool include_metadata = false;
+    RETURN_IF_ERROR(http.GetBool("include_metadata", &include_metadata));
+    config::Node cors = http["cors"];
+    RETURN_IF_ERROR(cors.CheckKeys({"allowed_origins", "allowed_headers", "max_age"}));
+    RETURN_IF_ERROR(cors.GetStringList("allowed_origins", &o.cors_allowed_origins));
+    RETURN_IF_ERROR(cors.GetStringList("allowed_headers", &o.cors_allowed_headers));
+    int64_t max_age = 0;
+    RETURN_IF_ERROR(cors.GetInt("max_age", &max_age));
+    o.cors_max_age_seconds = static_cast<int>(max_age);
+  }
+  return o;
+}
+
+// Counts what the receiver hands on and what the pipeline refused, under the Collector's names.
+class CountingConsumer final : public pipeline::TracesConsumer {
+ public:
+  CountingConsumer(const pipeline::CreateSettings& s, pipeline::TracesConsumer* next)
+      : next_(next) {
+    metrics::Labels labels = {{"receiver", s.id.ToString()}};
+    accepted_ = s.host->metrics->GetCounter("otelcol_receiver_accepted_spans",
+                                            "Spans the pipeline accepted.", labels);
+    refused_ = s.host->metrics->GetCounter("otelcol_receiver_refused_spans",
+                                           "Spans the pipeline refused.", labels);
+  }
+  void ConsumeTraces(std::unique_ptr<model::SpanBatch>&& batch, pipeline::Done done) override {
+    size_t n = batch->span_count();
+    next_->ConsumeTraces(std::move(batch), [this, n, done = std::move(done)](const Status& s) {
+      (s.ok() ? accepted_ : refused_)->Add(n);
+      done(s);
+    });
+  }
+
+ private:
+  pipeline::TracesConsumer* next_;
+  metrics::Counter* accepted_;
+  metrics::Counter* refused_;
+};
+
+class OtlpReceiverComponent final : public pipeline::Receiver {
+ public:
+  OtlpReceiverComponent(const pipeline::CreateSettings& s, OtlpReceiverOptions options,
+                        pipeline::TracesConsumer* next)
+      : options_(std::move(options)), counting_(s, next) {}
+
+  Status Start() override {
+    ASSIGN_OR_RETURN(receiver_, OtlpReceiver::Start(options_, &counting_));
+    return absl::OkStatus();
+  }
+
+  void Shutdown(std::chrono::steady_clock::time_point deadline) override {
+    if (!receiver_) return;
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    receiver_->Shutdown(static_cast<int>(std::max<int64_t>(0, left.count())));
+    receiver_.reset();
+  }
+
+ private:
+  OtlpReceiverOptions options_;
+  CountingConsumer counting_;
+  std::unique_ptr<OtlpReceiver> receiver_;
+};
+
+}  // namespace
+
+pipeline::ReceiverFactory MakeOtlpReceiverFactory() {
+  return [](const pipeline::CreateSettings& settings, const config::Node& config,
+            pipeline::TracesConsumer* next) -> Result<std::unique_ptr<pipeline::Receiver>> {
+    ASSIGN_OR_RETURN(OtlpReceiverOptions options, ParseOptions(config));
+    return std::unique_ptr<pipeline::Receiver>(
+        new OtlpReceiverComponent(settings, std::move(options), next));
+  };
+}
+
+}  // namespace th::ingest::otlp

@@ -1,0 +1,21 @@
+// The `otlp` receiver as a pipeline component: reads the Collector's settings
+//
+//   otlp:
+//     protocols:
+//       grpc: {endpoint: 0.0.0.0:4317, max_recv_msg_size_mib: 4, include_metadata: …}
+//       http: {endpoint: 0.0.0.0:4318, traces_url_path: /v1/traces, max_request_body_size: …,
+//              cors: {allowed_origins: [...], allowed_headers: [...], max_age: 7200}}
+//
+// and starts OtlpReceiver on Start(). A protocol left out is not served; `protocols` must name at
+// least one. Transport tuning keys the Collector has (buffer sizes, keepalive, concurrent
+// streams) are accepted and have no effect; `tls` and `auth` are refused (not supported yet), so a
+// config never silently serves plaintext where it asked for TLS.
+#pragma once
+
+#include "pipeline/component.h"
+
+namespace th::ingest::otlp {
+
+pipeline::ReceiverFactory MakeOtlpReceiverFactory();
+
+}  // namespace th::ingest::otlp
