@@ -23,7 +23,9 @@ for run in $(seq 1 "$RUNS"); do
   dir=$(mktemp -d)
   api=$(free_port); grpc=$(free_port); http=$(free_port)
   taskset -c 0 "$BIN" serve --data-dir "$dir" --http-listen-address 127.0.0.1:$api \
-    --otlp-grpc-address 127.0.0.1:$grpc --otlp-http-address 127.0.0.1:$http ${SERVE_ARGS:-} \
+    --otlp-grpc-address 127.0.0.1:$grpc --otlp-http-address 127.0.0.1:$http \
+    --jaeger-thrift-http-address "" --jaeger-grpc-address "" --jaeger-thrift-compact-address "" \
+    --jaeger-thrift-binary-address "" --zipkin-address "" ${SERVE_ARGS:-} \
     2>"$dir/serve.log" &
   pid=$!
   for _ in $(seq 1 100); do curl -sf "127.0.0.1:$api/ready" >/dev/null && break; sleep 0.1; done

@@ -59,7 +59,9 @@ trap stop_server EXIT
 start_server() {
   local t0; t0=$(now_ms)
   "$BIN" serve --data-dir "$DATA" --http-listen-address 127.0.0.1:$api --otlp-grpc-address "" \
-    --otlp-http-address "" 2>"$DATA/serve.log" &
+    --otlp-http-address "" --jaeger-thrift-http-address "" --jaeger-grpc-address "" \
+    --jaeger-thrift-compact-address "" --jaeger-thrift-binary-address "" --zipkin-address "" \
+    2>"$DATA/serve.log" &
   pid=$!
   for _ in $(seq 1 6000); do curl -sf "127.0.0.1:$api/ready" >/dev/null 2>&1 && break; sleep 0.01; done
   echo "server startup (start to /ready, catalog load of $blocks blocks): $(( $(now_ms) - t0 )) ms, rss=$(rss_mib $pid) MiB"

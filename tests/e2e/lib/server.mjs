@@ -202,6 +202,11 @@ export async function startServer(opts = {}) {
       '--http-listen-address', `127.0.0.1:${http}`,
       '--otlp-grpc-address', `127.0.0.1:${grpc}`,
       '--otlp-http-address', `127.0.0.1:${otlpHttp}`,
+      // Jaeger and Zipkin listen on fixed ports by default; tests that need them pass addresses
+      // in extraArgs (later flags win), so parallel servers never collide.
+      '--jaeger-thrift-http-address', '', '--jaeger-grpc-address', '',
+      '--jaeger-thrift-compact-address', '', '--jaeger-thrift-binary-address', '',
+      '--zipkin-address', '',
       ...(opts.extraArgs ?? []),
     ];
     const child = track(spawn(bin, args, {
