@@ -132,7 +132,7 @@ int RunServe(const std::vector<std::string>& args) {
     std::fprintf(stderr, "serve: %s\n", std::string(Message(service.status())).c_str());
     return 2;
   }
-  if (!(*service)->Find("store")) {
+  if (!(*service)->ComponentIds().empty() && !(*service)->Find("store")) {
     log::Warn("no pipeline ends in the store exporter: spans are forwarded, not stored");
   }
 

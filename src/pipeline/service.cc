@@ -189,8 +189,8 @@ Result<std::unique_ptr<Service>> Service::Build(const config::Node& root, const 
     }
     PipelinePlan plan{"traces", {}, {}, {implicit->exporter}};
     for (const auto& [id, entry] : receivers.entries) plan.receivers.push_back(id);
-    if (plan.receivers.empty()) return root.Error("no receivers defined");
-    plans.push_back(std::move(plan));
+    // No receivers at all (every default address turned off): a query-only server.
+    if (!plan.receivers.empty()) plans.push_back(std::move(plan));
   } else if (!svc.IsPresent()) {
     return root.Error("missing the `service` section (service.pipelines)");
   }

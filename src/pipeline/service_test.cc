@@ -269,6 +269,30 @@ service:
   EXPECT_EQ((*service)->telemetry().metrics_address, "127.0.0.1:9999");
 }
 
+TEST(Service, ImplicitPipelineRunsTheFileOrDefaultReceiversIntoTheExporter) {
+  Journal j;
+  Host host;
+  metrics::Registry metrics;
+  host.metrics = &metrics;
+  Registry registry = TestRegistry(&j);
+  auto defaults = config::Node::Parse("fake:\nfake/2:\n", "(defaults)");
+  ASSERT_TRUE(defaults.ok());
+  ImplicitPipeline implicit{*defaults, "rec"};
+  auto empty = config::Node::Parse("", "c.yaml");
+  auto from_defaults = Service::Build(*empty, registry, host, &implicit);
+  ASSERT_TRUE(from_defaults.ok()) << from_defaults.status();
+  EXPECT_THAT((*from_defaults)->ComponentIds(), ElementsAre("rec", "fake", "fake/2"));
+  auto own = config::Node::Parse("receivers: {fake/mine: }\n", "c.yaml");
+  auto from_file = Service::Build(*own, registry, host, &implicit);
+  ASSERT_TRUE(from_file.ok()) << from_file.status();
+  EXPECT_THAT((*from_file)->ComponentIds(), ElementsAre("rec", "fake/mine"));
+  auto none = config::Node::Parse("", "(defaults)");
+  ImplicitPipeline nothing{*none, "rec"};
+  auto query_only = Service::Build(*empty, registry, host, &nothing);
+  ASSERT_TRUE(query_only.ok());
+  EXPECT_TRUE((*query_only)->ComponentIds().empty());
+}
+
 TEST(ComponentId, ParsesTypeAndName) {
   auto id = ComponentId::Parse("otlp/second");
   ASSERT_TRUE(id.ok());
