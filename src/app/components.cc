@@ -5,6 +5,9 @@
 #include "ingest/otlp/otlp_receiver_factory.h"
 #include "pipeline/processor/batch/batch_processor.h"
 #include "pipeline/processor/memory_limiter/memory_limiter.h"
+#include "pipeline/processor/probabilistic_sampler/probabilistic_sampler.h"
+#include "pipeline/processor/tail_sampling/tail_sampling_processor.h"
+#include "export/nop/nop_exporter.h"
 
 namespace th::app {
 
@@ -14,7 +17,10 @@ pipeline::Registry BuildRegistry(const ComponentOptions& options) {
 
   r.AddProcessor("batch", pipeline::MakeBatchProcessorFactory());
   r.AddProcessor("memory_limiter", pipeline::MakeMemoryLimiterFactory());
+  r.AddProcessor("probabilistic_sampler", pipeline::MakeProbabilisticSamplerFactory());
+  r.AddProcessor("tail_sampling", pipeline::MakeTailSamplingFactory());
 
+  r.AddExporter("nop", exporter::MakeNopExporterFactory());
   r.AddExporter("store", exporter::MakeStoreExporterFactory(options.store, options.validate_only));
 
   r.AddExtension("health_check", extension::MakeHealthCheckFactory());
