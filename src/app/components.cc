@@ -3,6 +3,7 @@
 #include "export/store/store_exporter.h"
 #include "extension/health_check/health_check.h"
 #include "ingest/otlp/otlp_receiver_factory.h"
+#include "ingest/zipkin/zipkin_receiver.h"
 #include "pipeline/processor/batch/batch_processor.h"
 #include "pipeline/processor/memory_limiter/memory_limiter.h"
 #include "pipeline/processor/probabilistic_sampler/probabilistic_sampler.h"
@@ -14,6 +15,7 @@ namespace th::app {
 pipeline::Registry BuildRegistry(const ComponentOptions& options) {
   pipeline::Registry r;
   r.AddReceiver("otlp", ingest::otlp::MakeOtlpReceiverFactory());
+  r.AddReceiver("zipkin", ingest::zipkin::MakeZipkinReceiverFactory());
 
   r.AddProcessor("batch", pipeline::MakeBatchProcessorFactory());
   r.AddProcessor("memory_limiter", pipeline::MakeMemoryLimiterFactory());
