@@ -1,0 +1,91 @@
+#include "ingest/jaeger/internal/http_handler.h"
+
+#include <algorithm>
+#include <cctype>
+#include <string>
+
+#include "common/gzip.h"
+#include "common/status_codes.h"
+#include "common/strings.h"
+
+namespace th::ingest::jaeger {
+namespace {
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+// The media type of a Content-Type header, without parameters, lower case.
+std::string MediaType(std::string_view content_type) {
+  std::string_view t = content_type.substr(0, content_type.find(';'));
+  while (!t.empty() && t.back() == ' ') t.remove_suffix(1);
+  while (!t.empty() && t.front() == ' ') t.remove_prefix(1);
+  return Lower(t);
+}
+
+}  // namespace
+
+http::Handler MakeThriftHttpHandler(pipeline::TracesConsumer* consumer,
+                                    const TransportMetrics& metrics,
+                                    std::shared_ptr<InFlight> in_flight, size_t max_body_bytes) {
+  return [consumer, metrics, in_flight, max_body_bytes](http::Request&& req,
+                                                        http::Responder respond) {
+    if (req.path != "/api/traces") {
+      respond(http::Response::Text(404, th::StrCat("404 page not found: ", req.path)));
+      return;
+    }
+    if (req.method != "POST") {
+      http::Response r = http::Response::Text(
+          405, th::StrCat("method ", req.method, " not allowed, supported: [POST]"));
+      r.headers.emplace_back("Allow", "POST");
+      respond(std::move(r));
+      return;
+    }
+    std::string media = MediaType(req.Header("content-type"));
+    if (media != "application/x-thrift" && media != "application/vnd.apache.thrift.binary") {
+      respond(http::Response::Text(
+          400, th::StrCat("unsupported content type: \"", req.Header("content-type"),
+                          "\" (supported: application/x-thrift, "
+                          "application/vnd.apache.thrift.binary)")));
+      return;
+    }
+    std::string content_encoding = Lower(req.Header("content-encoding"));
+    std::string body;
+    if (content_encoding == "gzip" || content_encoding == "deflate") {
+      Result<std::string> plain = GunzipBounded(req.body, max_body_bytes);
+      if (!plain.ok()) {
+        int status = plain.status().code() == absl::StatusCode::kResourceExhausted ? 413 : 400;
+        respond(http::Response::Text(status, std::string(Message(plain.status()))));
+        return;
+      }
+      body = std::move(plain).value();
+    } else if (content_encoding.empty() || content_encoding == "identity") {
+      body = std::move(req.body);
+    } else {
+      respond(http::Response::Text(
+          400, th::StrCat("unsupported Content-Encoding \"", content_encoding,
+                          "\" (supported: gzip, deflate, identity)")));
+      return;
+    }
+    std::string tenant(req.Header("x-scope-orgid"));
+    Submit(DecodeThriftBatch(std::move(body), ThriftProtocol::kBinary, tenant), metrics, consumer,
+           in_flight, [respond = std::move(respond)](const Status& s) {
+             if (s.ok()) {
+               respond(http::Response::Text(202, ""));
+               return;
+             }
+             http::Response r = http::Response::Text(
+                 HttpStatusFor(s), s.code() == absl::StatusCode::kInvalidArgument
+                                       ? th::StrCat("unable to process request body: ",
+                                                    Message(s))
+                                       : std::string(Message(s)));
+             if (IsRetryable(s)) r.headers.emplace_back("Retry-After", "1");
+             respond(std::move(r));
+           });
+  };
+}
+
+}  // namespace th::ingest::jaeger
