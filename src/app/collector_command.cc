@@ -39,7 +39,7 @@ int RunCollector(const std::vector<std::string>& args) {
     return 2;
   }
   Result<config::Node> root = LoadConfigNode(flags.Get("config"));
-  Status checked = root.ok() ? CheckTopLevelKeys(*root, /*serve=*/false) : root.status();
+  Status checked = root.ok() ? CheckCollectorTopLevelKeys(*root) : root.status();
   if (!checked.ok()) {
     std::fprintf(stderr, "collector: %s\n", std::string(Message(checked)).c_str());
     return 2;
@@ -121,8 +121,10 @@ int RunValidate(const std::vector<std::string>& args) {
   }
   const bool collector = flags.Get("collector") == "true";
   Result<config::Node> root = LoadConfigNode(path);
-  Status status = root.ok() ? CheckTopLevelKeys(*root, !collector) : root.status();
-  if (status.ok() && !collector) status = LoadServeConfig(path).status();
+  Status status = root.status();
+  if (status.ok()) {
+    status = collector ? CheckCollectorTopLevelKeys(*root) : ReadServeConfig(*root).status();
+  }
   Result<std::unique_ptr<pipeline::Service>> service = absl::UnknownError("not built");
   pipeline::Host host;
   if (status.ok()) {

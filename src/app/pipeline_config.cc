@@ -1,7 +1,5 @@
 #include "app/pipeline_config.h"
 
-#include <algorithm>
-
 #include "common/strings.h"
 #include "pipeline/service.h"
 
@@ -12,24 +10,17 @@ Result<config::Node> LoadConfigNode(const std::string& path) {
   return config::Node::Load(path);
 }
 
-Status CheckTopLevelKeys(const config::Node& root, bool serve) {
+Status CheckCollectorTopLevelKeys(const config::Node& root) {
   if (root.IsNull()) return absl::OkStatus();
   if (!root.IsMap()) return root.Error("expected a mapping");
-  const std::vector<std::string>& collector = pipeline::Service::CollectorSections();
   for (const auto& [key, node] : root.Entries()) {
-    if (std::find(collector.begin(), collector.end(), key) != collector.end()) continue;
-    if (serve && (key == "server" || key == "storage")) continue;
-    if (!serve && (key == "server" || key == "storage")) {
+    if (key == "server" || key == "storage") {
       return node.Error(th::StrCat("`", key,
                                    "` configures `tracehouse serve`; `tracehouse collector` runs "
                                    "the pipeline alone"));
     }
-    std::string known;
-    for (const std::string& k : collector) th::StrAppend(&known, known.empty() ? "" : ", ", k);
-    if (serve) th::StrAppend(&known, ", server, storage");
-    return node.Error(th::StrCat("unknown key (known: ", known, ")"));
   }
-  return absl::OkStatus();
+  return root.CheckKeys(pipeline::Service::CollectorSections());
 }
 
 Result<config::Node> DefaultReceivers(const DefaultReceiverAddresses& a,

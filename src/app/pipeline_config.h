@@ -14,8 +14,8 @@ namespace th::app {
 // The file at `path`, or an empty document when `path` is empty.
 Result<config::Node> LoadConfigNode(const std::string& path);
 
-// `collector` accepts only the Collector's sections; `serve` also its own (server, storage).
-Status CheckTopLevelKeys(const config::Node& root, bool serve);
+// `collector` accepts only the Collector's sections (serve's own are checked by ReadServeConfig).
+Status CheckCollectorTopLevelKeys(const config::Node& root);
 
 struct DefaultReceiverAddresses {
   std::string otlp_grpc = "0.0.0.0:4317";

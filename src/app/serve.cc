@@ -47,15 +47,15 @@ int RunServe(const std::vector<std::string>& args) {
   flags.Add("zipkin-address", receiver_defaults.zipkin, "Zipkin v2 (POST /api/v2/spans)");
   flags.Add("shutdown-grace", "10", "seconds in-flight requests get to finish on shutdown");
   if (std::optional<int> exit_code = flags.ParseCommandLine(args)) return *exit_code;
-  ServeConfig config;
-  if (!flags.Get("config").empty()) {
-    Result<ServeConfig> loaded = LoadServeConfig(flags.Get("config"));
-    if (!loaded.ok()) {
-      std::fprintf(stderr, "serve: %s\n", std::string(Message(loaded.status())).c_str());
-      return 2;
-    }
-    config = std::move(loaded).value();
+  // The whole file is checked before anything starts: Tracehouse's sections here, every pipeline
+  // component below (before the store opens, so a bad config touches no data).
+  Result<config::Node> root = LoadConfigNode(flags.Get("config"));
+  Result<ServeConfig> loaded = root.ok() ? ReadServeConfig(*root) : root.status();
+  if (!loaded.ok()) {
+    std::fprintf(stderr, "serve: %s\n", std::string(Message(loaded.status())).c_str());
+    return 2;
   }
+  ServeConfig config = std::move(loaded).value();
   // Flags given on the command line win over the file; unset flags keep the file's values
   // (which default to the same values as the flags).
   if (flags.IsSet("data-dir")) config.data_dir = flags.Get("data-dir");
@@ -73,19 +73,14 @@ int RunServe(const std::vector<std::string>& args) {
   addresses.jaeger_thrift_binary = flags.Get("jaeger-thrift-binary-address");
   addresses.zipkin = flags.Get("zipkin-address");
 
-  // The Collector part of the file, checked in full before anything starts.
-  Result<config::Node> root = LoadConfigNode(flags.Get("config"));
-  Status checked = root.ok() ? CheckTopLevelKeys(*root, /*serve=*/true) : root.status();
-  if (checked.ok()) {
-    // Every component's settings, before the store opens: a bad config touches no data.
+  {
     pipeline::Host check_host;
     auto check = BuildServePipeline(*root, BuildRegistry({.validate_only = true}), check_host,
                                     addresses);
-    if (!check.ok()) checked = check.status();
-  }
-  if (!checked.ok()) {
-    std::fprintf(stderr, "serve: %s\n", std::string(Message(checked)).c_str());
-    return 2;
+    if (!check.ok()) {
+      std::fprintf(stderr, "serve: %s\n", std::string(Message(check.status())).c_str());
+      return 2;
+    }
   }
 
   // Signals are taken synchronously by the main thread; every thread started from here on
@@ -132,7 +127,7 @@ int RunServe(const std::vector<std::string>& args) {
     std::fprintf(stderr, "serve: %s\n", std::string(Message(service.status())).c_str());
     return 2;
   }
-  if (!(*service)->ComponentIds().empty() && !(*service)->Find("store")) {
+  if (!(*service)->ComponentIds().empty() && !(*service)->Find("exporter:store")) {
     log::Warn("no pipeline ends in the store exporter: spans are forwarded, not stored");
   }
 

@@ -224,7 +224,6 @@ Result<std::unique_ptr<Service>> Service::Build(const config::Node& root, const 
 
   // Components in start order: extensions, exporters, processors (back to front), receivers.
   std::vector<Entry>& order = service->started_order_;
-  std::map<std::string, Component*> by_id;
   auto settings_for = [&host](const ComponentId& id, std::string pipeline) {
     CreateSettings s;
     s.id = id;
@@ -248,8 +247,7 @@ Result<std::unique_ptr<Service>> Service::Build(const config::Node& root, const 
       Result<std::unique_ptr<Extension>> ext =
           (*registry.Extension(cid.type))(settings_for(cid, ""), node);
       if (!ext.ok()) return ext.status();
-      by_id[id] = ext->get();
-      order.push_back({id, std::move(ext).value()});
+      order.push_back({"extension:" + id, std::move(ext).value()});
     }
   }
 
@@ -262,8 +260,7 @@ Result<std::unique_ptr<Service>> Service::Build(const config::Node& root, const 
                                                                              node);
       if (!exp.ok()) return exp.status();
       exporter_objects[id] = exp->get();
-      by_id[id] = exp->get();
-      order.push_back({id, std::move(exp).value()});
+      order.push_back({"exporter:" + id, std::move(exp).value()});
     }
   }
 
@@ -298,8 +295,7 @@ Result<std::unique_ptr<Service>> Service::Build(const config::Node& root, const 
                                    "Spans a processor was given.", labels),
           proc->get()));
       next = service->glue_.back().get();
-      std::string key = th::StrCat(*it, "@", plan.id);
-      by_id[key] = proc->get();
+      std::string key = th::StrCat("processor:", *it, "@", plan.id);
       order.push_back({key, std::move(proc).value()});
     }
     for (const std::string& id : plan.receivers) receiver_targets[id].push_back(next);
@@ -325,8 +321,7 @@ Result<std::unique_ptr<Service>> Service::Build(const config::Node& root, const 
     Result<std::unique_ptr<Receiver>> rec =
         (*registry.Receiver(cid.type))(settings_for(cid, ""), node, next);
     if (!rec.ok()) return rec.status();
-    by_id[id] = rec->get();
-    order.push_back({id, std::move(rec).value()});
+    order.push_back({"receiver:" + id, std::move(rec).value()});
   }
   return service;
 }

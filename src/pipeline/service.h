@@ -61,9 +61,10 @@ class Service {
   void Shutdown(std::chrono::steady_clock::time_point deadline);
 
   const TelemetrySettings& telemetry() const { return telemetry_; }
-  // For tests and logs: ids of created components, in start order.
+  // For tests and logs: the created components in start order, as "kind:id"
+  // ("exporter:otlp", "processor:batch/fast@traces", "receiver:otlp", "extension:health_check").
   std::vector<std::string> ComponentIds() const;
-  // The created component with this id ("otlp", "batch/fast@traces" for processors), or null.
+  // The created component with this "kind:id", or null.
   Component* Find(const std::string& id) const;
 
   // The top-level keys a Collector config may have (for the caller's unknown-key check).

@@ -136,8 +136,8 @@ TEST(Service, BuildsTheGraphStartsConsumersFirstAndStopsProducersFirst) {
   auto service = BuildFrom(kTwoPipelines, &j, &host);
   ASSERT_TRUE(service.ok()) << service.status();
   EXPECT_THAT((*service)->ComponentIds(),
-              ElementsAre("rec", "rec/other", "rename/b@traces", "rename@traces", "fake",
-                          "fake/2"));
+              ElementsAre("exporter:rec", "exporter:rec/other", "processor:rename/b@traces",
+                          "processor:rename@traces", "receiver:fake", "receiver:fake/2"));
   ASSERT_TRUE((*service)->Start().ok());
   EXPECT_THAT(j.events, ElementsAre("start rec", "start rec/other", "start rename/b@traces",
                                     "start rename@traces", "start fake", "start fake/2"));
@@ -281,11 +281,11 @@ TEST(Service, ImplicitPipelineRunsTheFileOrDefaultReceiversIntoTheExporter) {
   auto empty = config::Node::Parse("", "c.yaml");
   auto from_defaults = Service::Build(*empty, registry, host, &implicit);
   ASSERT_TRUE(from_defaults.ok()) << from_defaults.status();
-  EXPECT_THAT((*from_defaults)->ComponentIds(), ElementsAre("rec", "fake", "fake/2"));
+  EXPECT_THAT((*from_defaults)->ComponentIds(), ElementsAre("exporter:rec", "receiver:fake", "receiver:fake/2"));
   auto own = config::Node::Parse("receivers: {fake/mine: }\n", "c.yaml");
   auto from_file = Service::Build(*own, registry, host, &implicit);
   ASSERT_TRUE(from_file.ok()) << from_file.status();
-  EXPECT_THAT((*from_file)->ComponentIds(), ElementsAre("rec", "fake/mine"));
+  EXPECT_THAT((*from_file)->ComponentIds(), ElementsAre("exporter:rec", "receiver:fake/mine"));
   auto none = config::Node::Parse("", "(defaults)");
   ImplicitPipeline nothing{*none, "rec"};
   auto query_only = Service::Build(*empty, registry, host, &nothing);

@@ -49,6 +49,7 @@
 #include <cstdint>
 #include <string>
 
+#include "common/config/node.h"
 #include "common/status.h"
 #include "store/backend/s3/s3_backend.h"
 #include "store/compact/compactor.h"
@@ -69,6 +70,9 @@ struct ServeConfig {
   store::CompactorOptions compaction;
   std::chrono::seconds compacted_block_retention{300};
 };
+
+// Reads the server and storage sections of a parsed config over the defaults.
+Result<ServeConfig> ReadServeConfig(const config::Node& root);
 
 // Reads `path` over the defaults. Errors: NotFound/InvalidArgument with "FILE:LINE:COL: key: …".
 Result<ServeConfig> LoadServeConfig(const std::string& path);
