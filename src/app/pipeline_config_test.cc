@@ -74,7 +74,7 @@ TEST(PipelineConfig, ErrorsNameTheFileLineAndKey) {
                             "[otlp], processors: [filter], exporters: [nop]}}}\n")),
               HasSubstr("c.yaml:4:"));
   EXPECT_THAT(Message(build("receivers: {otlp: {protocols: {grpc: }}}\nexporters: {otlp: "
-                            "{endpoint: "x:4317", timeout: soon}}\nservice: {pipelines: {traces: "
+                            "{endpoint: \"x:4317\", timeout: soon}}\nservice: {pipelines: {traces: "
                             "{receivers: [otlp], exporters: [otlp]}}}\n")),
               HasSubstr("exporters.otlp.timeout"));
   auto storage = config::Node::Parse("storage: {path: /x}\n", "c.yaml");
