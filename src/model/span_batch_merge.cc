@@ -1,5 +1,6 @@
 #include "model/span_batch_merge.h"
 
+#include <cstring>
 #include <unordered_map>
 
 namespace th::model {
@@ -121,6 +122,55 @@ void AppendBatch(SpanBatch* dst, std::unique_ptr<SpanBatch> src) {
   AppendVector(d.wire, s.wire);
   dst->otlp_encoding = {};
   dst->arena.AdoptAll(std::move(src->arena));
+}
+
+std::unique_ptr<SpanBatch> JoinBatches(std::vector<std::unique_ptr<SpanBatch>> parts) {
+  auto out = std::make_unique<SpanBatch>();
+  if (parts.empty()) return out;
+  out->tenant = parts.front()->tenant;
+  struct Piece {
+    std::string_view encoding;
+    size_t resources_end, scopes_end, spans_end;
+  };
+  std::vector<Piece> pieces;
+  pieces.reserve(parts.size());
+  bool encoded = true;
+  size_t total = 0;
+  for (auto& part : parts) {
+    std::string_view encoding = part->otlp_encoding;
+    encoded = encoded && !encoding.empty();
+    total += encoding.size();
+    AppendBatch(out.get(), std::move(part));
+    pieces.push_back({encoding, out->resources.size(), out->scopes.size(), out->span_count()});
+  }
+  if (!encoded) {
+    out->otlp_encoding = {};
+    return out;
+  }
+  char* joined = out->arena.Allocate(total);
+  size_t offset = 0, resource = 0, scope = 0, span = 0;
+  for (const Piece& p : pieces) {
+    std::memcpy(joined + offset, p.encoding.data(), p.encoding.size());
+    auto rebase = [&](std::string_view& v) {
+      if (v.empty() || v.data() < p.encoding.data() ||
+          v.data() + v.size() > p.encoding.data() + p.encoding.size()) {
+        return;
+      }
+      v = {joined + offset + (v.data() - p.encoding.data()), v.size()};
+    };
+    for (; resource < p.resources_end; ++resource) {
+      rebase(out->resources[resource].wire);
+      rebase(out->resources[resource].schema_url);
+    }
+    for (; scope < p.scopes_end; ++scope) {
+      rebase(out->scopes[scope].wire);
+      rebase(out->scopes[scope].schema_url);
+    }
+    for (; span < p.spans_end; ++span) rebase(out->spans.wire[span]);
+    offset += p.encoding.size();
+  }
+  out->otlp_encoding = {joined, total};
+  return out;
 }
 
 std::unique_ptr<SpanBatch> CopySpans(const SpanBatch& src, std::span<const uint32_t> indices) {

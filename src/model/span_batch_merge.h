@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <vector>
 
 #include "model/span_batch.h"
 
@@ -17,6 +18,13 @@ namespace th::model {
 // tenant. `dst->otlp_encoding` is cleared unless `dst` was empty (then it takes src's); the
 // per-span `wire` views stay valid.
 void AppendBatch(SpanBatch* dst, std::unique_ptr<SpanBatch> src);
+
+// Joins batches of one tenant into one, in order. When every part carries its protobuf encoding,
+// the result's otlp_encoding is their concatenation — a valid ExportTraceServiceRequest, whose
+// only field is repeated — with the `wire` and `schema_url` views of resources, scopes and spans
+// pointing into it, as a decoded batch's do (the store indexes spans by offsets into it). So a
+// batch of unchanged requests is never encoded again.
+std::unique_ptr<SpanBatch> JoinBatches(std::vector<std::unique_ptr<SpanBatch>> parts);
 
 // A new batch (same tenant) with spans `indices` of `src`, in that order. No `wire` views and no
 // otlp_encoding: the copy is not a slice of any received body.

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "model/otlp_decode.h"
 #include "model/otlp_encode.h"
 
 namespace th::model {
@@ -121,6 +122,51 @@ TEST(SpanBatchMerge, CopySpansTakesOnlyWhatTheChosenSpansUse) {
   EXPECT_EQ(one->spans.name[0], "b-op");
   EXPECT_EQ(one->events.size(), 1u);
   EXPECT_EQ(one->links[0].trace_state, "ts=1");
+}
+
+std::unique_ptr<SpanBatch> Decoded(const SpanBatch& b) {
+  auto decoded = DecodeOtlpTracesProto(Encode(b), "t");
+  EXPECT_TRUE(decoded.ok()) << decoded.status();
+  return std::move(decoded->batch);
+}
+
+bool Inside(std::string_view v, std::string_view buffer) {
+  return v.data() >= buffer.data() && v.data() + v.size() <= buffer.data() + buffer.size();
+}
+
+TEST(SpanBatchMerge, JoinBatchesConcatenatesEncodingsAndRebasesWireViews) {
+  auto a = Decoded(*RichBatch("a", 2));
+  auto b = Decoded(*RichBatch("b", 3));
+  ASSERT_FALSE(a->otlp_encoding.empty());
+  std::string expected = std::string(a->otlp_encoding) + std::string(b->otlp_encoding);
+  std::vector<std::string> span_bytes;
+  for (auto* batch : {a.get(), b.get()}) {
+    for (std::string_view w : batch->spans.wire) span_bytes.emplace_back(w);
+  }
+  std::vector<std::unique_ptr<SpanBatch>> parts;
+  parts.push_back(std::move(a));
+  parts.push_back(std::move(b));
+  auto joined = JoinBatches(std::move(parts));
+  ASSERT_EQ(joined->span_count(), 5u);
+  EXPECT_EQ(joined->otlp_encoding, expected);
+  for (size_t i = 0; i < joined->span_count(); ++i) {
+    EXPECT_TRUE(Inside(joined->spans.wire[i], joined->otlp_encoding)) << i;
+    EXPECT_EQ(joined->spans.wire[i], span_bytes[i]);
+  }
+  for (const Resource& r : joined->resources) EXPECT_TRUE(Inside(r.wire, joined->otlp_encoding));
+  // The concatenation decodes to the same spans.
+  auto again = DecodeOtlpTracesProto(std::string(joined->otlp_encoding), "t");
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(Encode(*again->batch), Encode(*joined));
+}
+
+TEST(SpanBatchMerge, JoinBatchesDropsTheEncodingWhenAPartHasNone) {
+  std::vector<std::unique_ptr<SpanBatch>> parts;
+  parts.push_back(Decoded(*RichBatch("a", 1)));
+  parts.push_back(RichBatch("b", 1));  // built by hand: no encoding
+  auto joined = JoinBatches(std::move(parts));
+  EXPECT_EQ(joined->span_count(), 2u);
+  EXPECT_TRUE(joined->otlp_encoding.empty());
 }
 
 }  // namespace

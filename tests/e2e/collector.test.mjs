@@ -354,3 +354,43 @@ test('the seed\'s collector config validates and runs unchanged with unreachable
     assert.equal(r.code, 0, `collector exit ${JSON.stringify(r)}\n${stderr.slice(-3000)}`);
   }
 });
+
+// ---- serve with the Collector's processors in front of the store ----------------------------------
+
+test('serve with batch and filter before the store keeps every acknowledged span', async () => {
+  const dir = await makeTempDir();
+  const [grpc] = await freePorts(1);
+  const config = path.join(dir, 'serve.yaml');
+  await (await import('node:fs/promises')).writeFile(config, `
+receivers:
+  otlp: {protocols: {grpc: {endpoint: 127.0.0.1:${grpc}}}}
+processors:
+  batch: {timeout: 50ms, send_batch_size: 3000}
+  filter:
+    spans:
+      exclude: {match_type: strict, span_names: [never-sent]}
+exporters:
+  store:
+service:
+  pipelines:
+    traces: {receivers: [otlp], processors: [batch, filter], exporters: [store]}
+`);
+  const srv = await startServer({ extraArgs: ['--config', config] });
+  try {
+    const ackLog = path.join(dir, 'acks.log');
+    const lg = await runTool(['loadgen', '--endpoint', `127.0.0.1:${grpc}`, '--spans', '20000',
+      '--concurrency', '4', '--ack-log', ackLog, '--seed', '11'], { timeoutMs: 60_000 });
+    assert.equal(lg.code, 0, lg.stderr);
+    const wanted = expectations(await readAckLog(ackLog));
+    assert.ok(wanted.length > 100);
+    // Acknowledged means durable: every trace is there at once, nothing still in flight.
+    const failures = await verifyAll(srv, wanted);
+    assert.equal(failures.length, 0, summarize(failures, wanted.length));
+    const metrics = (await httpGet(`${srv.httpUrl}/metrics`)).body.toString();
+    assert.ok(metricSum(metrics, 'otelcol_processor_batch_batch_size_trigger_send') > 0, metrics);
+  } finally {
+    await srv.stop();
+    await srv.cleanup();
+    await removeDir(dir);
+  }
+});

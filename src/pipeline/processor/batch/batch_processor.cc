@@ -118,18 +118,15 @@ class BatchProcessor final : public Processor {
     bool send_now = false;
     {
       std::lock_guard<std::mutex> lock(mu_);
-      Pending& p = pending_[batch->tenant];
-      if (!p.batch) {
-        p.batch = std::make_unique<model::SpanBatch>();
-        p.batch->tenant = batch->tenant;
-        p.since = Clock::now();
-      }
-      model::AppendBatch(p.batch.get(), std::move(batch));
+      std::string tenant = batch->tenant;
+      Pending& p = pending_[tenant];
+      if (p.parts.empty()) p.since = Clock::now();
+      p.spans += batch->span_count();
+      p.parts.push_back(std::move(batch));
       p.dones.push_back(std::move(done));
-      if (options_.timeout.count() == 0 || p.batch->span_count() >= options_.send_batch_size ||
-          stopping_) {
+      if (options_.timeout.count() == 0 || p.spans >= options_.send_batch_size || stopping_) {
         ready = std::move(p);
-        pending_.erase(ready.batch->tenant);
+        pending_.erase(tenant);
         send_now = true;
       }
     }
@@ -140,8 +137,11 @@ class BatchProcessor final : public Processor {
   }
 
  private:
+  // Batches wait as they came and are joined when sent, so requests that arrived unchanged keep
+  // their protobuf encoding (model::JoinBatches) and exporters need not encode them again.
   struct Pending {
-    std::unique_ptr<model::SpanBatch> batch;
+    std::vector<std::unique_ptr<model::SpanBatch>> parts;
+    size_t spans = 0;
     std::vector<Done> dones;
     Clock::time_point since;
   };
@@ -177,19 +177,22 @@ class BatchProcessor final : public Processor {
 
   // Sends one gathered group, cut into pieces of send_batch_max_size when set.
   void Send(Pending p) {
-    if (!p.batch) return;
+    if (p.parts.empty()) return;
     auto waiters = std::make_shared<Waiters>(std::move(p.dones));
+    std::unique_ptr<model::SpanBatch> joined = p.parts.size() == 1
+                                                   ? std::move(p.parts.front())
+                                                   : model::JoinBatches(std::move(p.parts));
     std::vector<std::unique_ptr<model::SpanBatch>> pieces;
-    size_t n = p.batch->span_count();
+    size_t n = joined->span_count();
     if (options_.send_batch_max_size == 0 || n <= options_.send_batch_max_size) {
-      pieces.push_back(std::move(p.batch));
+      pieces.push_back(std::move(joined));
     } else {
       std::vector<uint32_t> indices;
       for (size_t begin = 0; begin < n; begin += options_.send_batch_max_size) {
         size_t end = std::min<size_t>(n, begin + options_.send_batch_max_size);
         indices.clear();
         for (size_t i = begin; i < end; ++i) indices.push_back(static_cast<uint32_t>(i));
-        pieces.push_back(model::CopySpans(*p.batch, indices));
+        pieces.push_back(model::CopySpans(*joined, indices));
       }
     }
     waiters->remaining = pieces.size();
