@@ -1,4 +1,4 @@
-// StrCat/StrAppend over std::string_view. Debian's Abseil is built with its own
+// StrCat/StrAppend over std::string_view, and AsciiLower. Debian's Abseil is built with its own
 // absl::string_view (ABSL_OPTION_USE_STD_STRING_VIEW 0), so absl::StrCat does not take
 // std::string_view; these do, and take integers and floating-point numbers too.
 // Thread-safe: pure functions.
@@ -54,6 +54,16 @@ template <typename... Args>
 std::string StrCat(const Args&... args) {
   std::string out;
   StrAppend(&out, args...);
+  return out;
+}
+
+// `s` with ASCII letters lower-cased (header names, media types, option values); other bytes
+// are kept.
+inline std::string AsciiLower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
   return out;
 }
 

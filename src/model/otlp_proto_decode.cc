@@ -4,10 +4,9 @@
 #include <string>
 #include <vector>
 
-#include <simdjson.h>
-
 #include "common/protobuf_wire.h"
 #include "common/strings.h"
+#include "common/utf8.h"
 #include "model/otlp_decode.h"
 
 namespace th::model {
@@ -71,25 +70,10 @@ class ProtoDecoder {
   Status ReadString(Reader& r, std::string_view field, std::string_view* out,
                     std::string_view suffix = {}) {
     if (!r.ReadLen(out)) return Malformed(th::StrCat(field, suffix));
-    if (!IsAscii(*out) && !simdjson::validate_utf8(out->data(), out->size())) {
+    if (!IsValidUtf8(*out)) {
       return Invalid(th::StrCat(field, suffix), "invalid UTF-8");
     }
     return absl::OkStatus();
-  }
-
-  // Most strings on the wire are ASCII; checking 8 bytes at a time skips the general validator
-  // (and its per-call dispatch) for them.
-  static bool IsAscii(std::string_view s) {
-    const char* p = s.data();
-    size_t n = s.size();
-    uint64_t bits = 0;
-    for (; n >= 8; p += 8, n -= 8) {
-      uint64_t w;
-      std::memcpy(&w, p, 8);
-      bits |= w;
-    }
-    for (; n > 0; ++p, --n) bits |= static_cast<unsigned char>(*p);
-    return (bits & 0x8080808080808080ull) == 0;
   }
 
   void RejectSpan(uint32_t index, std::string_view field, std::string_view why) {

@@ -404,8 +404,10 @@ class QueuedExporter final : public pipeline::Exporter {
                   Status* last) {
     const Clock::time_point start = Clock::now();
     internal::BackOff backoff(settings_.retry, rng);
+    size_t requests_done = 0;
     for (;;) {
       SendContext context;
+      context.requests_done = requests_done;
       {
         absl::MutexLock lock(&mu_);
         if (aborted_) return Outcome::kAborted;
@@ -414,6 +416,7 @@ class QueuedExporter final : public pipeline::Exporter {
             shutdown_deadline_);
       }
       Status s = sender_->Send(batch, context);
+      requests_done = context.requests_done;
       if (s.ok()) {
         uint64_t rejected =
             std::min<uint64_t>(static_cast<uint64_t>(std::max<int64_t>(context.rejected_spans, 0)),

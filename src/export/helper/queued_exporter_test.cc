@@ -1,5 +1,5 @@
 // The queued exporter against a scripted Sender: acknowledgement, queue bounds, retries,
-// permanent errors, shutdown and metrics.
+// permanent errors, a sender's progress across retries, shutdown and metrics.
 #include "export/helper/queued_exporter.h"
 
 #include <filesystem>
@@ -164,6 +164,43 @@ TEST_F(QueuedExporterTest, AcknowledgesWhenQueuedAndSendsInTheBackground) {
   EXPECT_EQ(Gauge("otelcol_exporter_queue_capacity"), 1000);
   e->Shutdown(std::chrono::steady_clock::now() + 1s);
   EXPECT_EQ(Gauge("otelcol_exporter_queue_size"), 0);
+}
+
+TEST_F(QueuedExporterTest, RetriesOfOneBatchKeepTheSendersProgress) {
+  // Delivers one request per attempt and fails until three are done, like a sender that splits
+  // a batch into several calls; records the progress each attempt starts from.
+  class ProgressSender : public Sender {
+   public:
+    Status Send(const model::SpanBatch&, SendContext& context) override {
+      absl::MutexLock lock(&mu_);
+      starts_.push_back(context.requests_done);
+      if (++context.requests_done < 3) return absl::UnavailableError("more to send");
+      return absl::OkStatus();
+    }
+    std::vector<size_t> starts() const {
+      absl::MutexLock lock(&mu_);
+      return starts_;
+    }
+
+   private:
+    mutable absl::Mutex mu_;
+    std::vector<size_t> starts_;
+  };
+  settings_.queue.num_consumers = 1;
+  auto owned = std::make_unique<ProgressSender>();
+  ProgressSender* sender = owned.get();
+  pipeline::CreateSettings create;
+  create.id = pipeline::ComponentId{"otlp", "test"};
+  create.host = &host_;
+  auto e = NewQueuedExporter(create, settings_, std::move(owned));
+  ASSERT_TRUE(e.ok()) << e.status();
+  ASSERT_TRUE((*e)->Start().ok());
+  Outcomes done;
+  (*e)->ConsumeTraces(MakeBatch("svc", 2), done.Callback());
+  (*e)->ConsumeTraces(MakeBatch("svc", 2), done.Callback());
+  ASSERT_TRUE(WaitFor([&] { return Counter("otelcol_exporter_sent_spans") == 4; }));
+  EXPECT_THAT(sender->starts(), ::testing::ElementsAre(0, 1, 2, 0, 1, 2));
+  (*e)->Shutdown(std::chrono::steady_clock::now() + 1s);
 }
 
 TEST_F(QueuedExporterTest, FullQueueAnswersUnavailableAndCounts) {

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 
@@ -30,6 +31,11 @@ struct SendContext {
   // Set by the sender when downstream accepted the request but rejected this many spans (OTLP
   // partial success); they are counted as failed, the rest as sent.
   int64_t rejected_spans = 0;
+  // Kept across the attempts of one batch (0 before the first; 0 again for a batch read back
+  // from the persistent queue after a restart). A sender that delivers a batch in several
+  // requests (jaeger: one per resource) records how many were accepted, so a retry resumes after
+  // them instead of sending them again.
+  size_t requests_done = 0;
 };
 
 class Sender {

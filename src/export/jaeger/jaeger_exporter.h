@@ -9,19 +9,17 @@
 //                                            (TLS unless insecure: true, as the Collector)
 //   headers: {name: value}                   sent as gRPC metadata with every request
 //   compression: none | gzip                 (default none)
-//   timeout: 5s                              per attempt
-//   sending_queue: {enabled: true, num_consumers: 10, queue_size: 1000}   (batches)
-//   retry_on_failure: {enabled: true, initial_interval: 5s, max_interval: 30s,
-//                      max_elapsed_time: 300s, multiplier: 1.5, randomization_factor: 0.5}
+//   timeout: 5s                              per attempt (all of a batch's PostSpans calls)
+//   sending_queue: {...}                     export/helper/settings.h (storage: persistent queue)
+//   retry_on_failure: {...}
 //
-// Acknowledgement: with the sending queue on, `done` is OK once the batch is queued, and
-// Unavailable "sending queue is full" when it is not; with it off, `done` carries the outcome of
-// the export. An unreachable or unresolvable endpoint never fails construction or Start():
-// exports fail, are retried with exponential back-off, logged and counted.
-//
-// Metrics (host->metrics, label exporter=<id>): otelcol_exporter_sent_spans,
-// otelcol_exporter_send_failed_spans, otelcol_exporter_enqueue_failed_spans (counters),
-// otelcol_exporter_queue_size, otelcol_exporter_queue_capacity (gauges, batches).
+// Queueing, retries, persistence, acknowledgement and metrics are the shared queued exporter's
+// (export/helper/queued_exporter.h); this exporter is its Sender. gRPC answers are read with the
+// otlp exporter's table (export/helper/grpc_outcome.h): UNAVAILABLE and friends are retried,
+// RESOURCE_EXHAUSTED only with RetryInfo, the rest is permanent. A retry resumes after the
+// PostSpans calls already accepted. An unreachable or unresolvable endpoint never fails
+// construction or Start(): exports fail, are retried with exponential back-off, logged and
+// counted.
 //
 // Thread-safety: ConsumeTraces from any thread; Start/Shutdown from one.
 #pragma once
@@ -30,7 +28,7 @@
 
 namespace th::exporter::jaeger {
 
-// Type "jaeger". Construction only parses the config; Start() creates the channel and threads.
+// Type "jaeger". Construction only parses the config; Start() creates the channel and workers.
 pipeline::ExporterFactory MakeJaegerExporterFactory();
 
 }  // namespace th::exporter::jaeger

@@ -1,8 +1,11 @@
 #include "export/jaeger/jaeger_exporter.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <string>
 #include <thread>
 #include <vector>
@@ -153,12 +156,12 @@ std::unique_ptr<model::SpanBatch> SampleBatch() {
     row.start_time_unix_nano = 1700000000123456789ull + static_cast<uint64_t>(i);
     row.end_time_unix_nano = row.start_time_unix_nano + 987654321ull;
     row.trace_state = i == 1 ? b->arena.Copy("vendor=v1") : std::string_view();
-    row.status_code = i == 2 ? model::kStatusError : i == 3 ? model::kStatusOk : model::kStatusUnset;
+    row.status_code = i == 2   ? model::kStatusError
+                      : i == 3 ? model::kStatusOk
+                               : model::kStatusUnset;
     row.status_message = i == 2 ? b->arena.Copy("deadline exceeded") : std::string_view();
-    row.attributes = AddAttrs(*b, {{"rpc.method", Str(*b, "Get")},
-                                   {"retries", i64},
-                                   {"ratio", dbl},
-                                   {"cached", yes}});
+    row.attributes = AddAttrs(
+        *b, {{"rpc.method", Str(*b, "Get")}, {"retries", i64}, {"ratio", dbl}, {"cached", yes}});
     model::Event e;
     e.time_unix_nano = row.start_time_unix_nano + 1000;
     e.name = b->arena.Copy("exception");
@@ -178,6 +181,29 @@ std::unique_ptr<model::SpanBatch> SampleBatch() {
 
 class JaegerExporterTest : public ::testing::Test {
  protected:
+  JaegerExporterTest() {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("th_jaeger_exporter_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    host_.data_dir = dir_.string();
+  }
+  ~JaegerExporterTest() override { std::filesystem::remove_all(dir_); }
+
+  // Our jaeger receiver on a loopback port, feeding `sink`.
+  std::unique_ptr<pipeline::Receiver> StartReceiver(pipeline::TracesConsumer* sink, int* port) {
+    auto node = config::Node::Parse("protocols:\n  grpc:\n    endpoint: 127.0.0.1:0\n", "r.yaml");
+    EXPECT_TRUE(node.ok());
+    pipeline::CreateSettings rs;
+    rs.id = {"jaeger", "in"};
+    rs.host = &host_;
+    auto receiver = ij::MakeJaegerReceiverFactory()(rs, *node, sink);
+    EXPECT_TRUE(receiver.ok()) << receiver.status();
+    EXPECT_TRUE((*receiver)->Start().ok());
+    *port = dynamic_cast<ij::JaegerReceiver*>(receiver->get())->port(ij::Transport::kGrpc);
+    return std::move(receiver).value();
+  }
+
   Result<std::unique_ptr<pipeline::Exporter>> CreateExporter(const std::string& yaml) {
     auto node = config::Node::Parse(yaml, "exporter.yaml");
     if (!node.ok()) return node.status();
@@ -192,19 +218,14 @@ class JaegerExporterTest : public ::testing::Test {
 
   metrics::Registry registry_;
   pipeline::Host host_{&registry_};
+  std::filesystem::path dir_;
 };
 
 TEST_F(JaegerExporterTest, SpansArriveIdenticalAtOurJaegerReceiver) {
   RecordingConsumer sink;
-  auto node = config::Node::Parse("protocols:\n  grpc:\n    endpoint: 127.0.0.1:0\n", "r.yaml");
-  ASSERT_TRUE(node.ok());
-  pipeline::CreateSettings rs;
-  rs.id = {"jaeger", "in"};
-  rs.host = &host_;
-  auto receiver = ij::MakeJaegerReceiverFactory()(rs, *node, &sink);
-  ASSERT_TRUE(receiver.ok()) << receiver.status();
-  ASSERT_TRUE((*receiver)->Start().ok());
-  int port = dynamic_cast<ij::JaegerReceiver*>(receiver->get())->port(ij::Transport::kGrpc);
+  int port = 0;
+  auto receiver = StartReceiver(&sink, &port);
+  ASSERT_NE(port, 0);
 
   auto exporter = CreateExporter(th::StrCat("endpoint: 127.0.0.1:", port,
                                             "\ntls: {insecure: true}\ncompression: gzip\n"
@@ -231,7 +252,7 @@ TEST_F(JaegerExporterTest, SpansArriveIdenticalAtOurJaegerReceiver) {
   for (size_t i = 0; i < want.size(); ++i) EXPECT_EQ(have[i], want[i]);
 
   (*exporter)->Shutdown(Clock::now() + std::chrono::seconds(5));
-  (*receiver)->Shutdown(Clock::now() + std::chrono::seconds(5));
+  receiver->Shutdown(Clock::now() + std::chrono::seconds(5));
   EXPECT_EQ(Count("otelcol_exporter_sent_spans"), 4u);
   EXPECT_EQ(Count("otelcol_exporter_send_failed_spans"), 0u);
 }
@@ -274,6 +295,55 @@ TEST_F(JaegerExporterTest, DeadEndpointRetriesCountsFailuresAndKeepsTheQueueBoun
   EXPECT_LT(Clock::now() - start, std::chrono::seconds(3));
 }
 
+TEST_F(JaegerExporterTest, PersistentQueueKeepsBatchesForTheNextStart) {
+  // First run: the collector is down; the batch waits on disk through shutdown.
+  auto down = CreateExporter(
+      "endpoint: 127.0.0.1:1\n"
+      "tls: {insecure: true}\n"
+      "sending_queue: {storage: file_storage, num_consumers: 1}\n"
+      "retry_on_failure: {initial_interval: 10ms, max_interval: 20ms, max_elapsed_time: 0s}\n");
+  ASSERT_TRUE(down.ok()) << down.status();
+  ASSERT_TRUE((*down)->Start().ok());
+  Status answer = absl::InternalError("not called");
+  absl::Mutex mu;
+  (*down)->ConsumeTraces(SampleBatch(), [&](const Status& s) {
+    absl::MutexLock l(&mu);
+    answer = s;
+  });
+  {
+    absl::MutexLock l(&mu);
+    auto answered = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+      return answer.code() != absl::StatusCode::kInternal;
+    };
+    ASSERT_TRUE(mu.AwaitWithTimeout(absl::Condition(&answered), absl::Seconds(10)));
+    EXPECT_TRUE(answer.ok()) << answer;  // acknowledged once written
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // a few failed attempts
+  (*down)->Shutdown(Clock::now() + std::chrono::milliseconds(200));
+  EXPECT_EQ(Count("otelcol_exporter_sent_spans"), 0u);
+  EXPECT_EQ(Count("otelcol_exporter_send_failed_spans"), 0u);  // kept, not dropped
+  down->reset();
+
+  // Second run, same exporter id and data dir, collector up: the batch arrives.
+  RecordingConsumer sink;
+  int port = 0;
+  auto receiver = StartReceiver(&sink, &port);
+  auto up = CreateExporter(th::StrCat("endpoint: 127.0.0.1:", port,
+                                      "\ntls: {insecure: true}\n"
+                                      "sending_queue: {storage: file_storage}\n"));
+  ASSERT_TRUE(up.ok()) << up.status();
+  ASSERT_TRUE((*up)->Start().ok());
+  ASSERT_TRUE(sink.WaitForSpans(4));
+  auto got = sink.Take();
+  std::vector<const model::SpanBatch*> views;
+  for (const auto& b : got) views.push_back(b.get());
+  auto want = SampleBatch();
+  EXPECT_EQ(Describe(views), Describe({want.get()}));
+  (*up)->Shutdown(Clock::now() + std::chrono::seconds(5));
+  receiver->Shutdown(Clock::now() + std::chrono::seconds(5));
+  EXPECT_EQ(Count("otelcol_exporter_sent_spans"), 4u);
+}
+
 TEST_F(JaegerExporterTest, WithoutQueueDoneCarriesTheExportOutcome) {
   auto exporter = CreateExporter(
       "endpoint: 127.0.0.1:1\n"
@@ -310,6 +380,10 @@ TEST_F(JaegerExporterTest, ConfigErrorsNameTheKey) {
   auto compression = CreateExporter("endpoint: a:1\ncompression: lz4\n");
   ASSERT_FALSE(compression.ok());
   EXPECT_THAT(std::string(Message(compression.status())), HasSubstr("unsupported compression"));
+  host_.data_dir.clear();
+  auto storage = CreateExporter("endpoint: a:1\nsending_queue: {storage: file_storage}\n");
+  ASSERT_FALSE(storage.ok());
+  EXPECT_THAT(std::string(Message(storage.status())), HasSubstr("needs a data directory"));
   EXPECT_TRUE(CreateExporter("endpoint: jaeger-collector.monitoring.svc:14250\n").ok());
 }
 

@@ -1,20 +1,11 @@
 #include "export/otlp/config.h"
 
-#include <algorithm>
-#include <cctype>
-
 #include "common/strings.h"
 
 namespace th::exporter::otlp {
 namespace {
 
 bool StartsWith(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
-
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
 
 // host:port with a non-empty host and a numeric port; [v6]:port accepted.
 bool IsHostPort(std::string_view s) {
@@ -79,11 +70,11 @@ Result<OtlpGrpcConfig> ParseOtlpGrpcConfig(const config::Node& node, const std::
 
   std::map<std::string, std::string> headers;
   RETURN_IF_ERROR(node.GetStringMap("headers", &headers));
-  for (auto& [k, v] : headers) c.headers[Lower(k)] = v;
+  for (auto& [k, v] : headers) c.headers[AsciiLower(k)] = v;
 
   std::string compression = "gzip";
   RETURN_IF_ERROR(node.GetString("compression", &compression));
-  compression = Lower(compression);
+  compression = AsciiLower(compression);
   if (compression == "gzip") {
     c.gzip = true;
   } else if (compression == "none" || compression.empty()) {

@@ -13,10 +13,10 @@
 #include "absl/synchronization/notification.h"
 #include "common/log.h"
 #include "common/strings.h"
+#include "export/helper/grpc_outcome.h"
 #include "export/helper/queued_exporter.h"
 #include "export/helper/sender.h"
 #include "export/otlp/config.h"
-#include "export/otlp/internal/grpc_outcome.h"
 #include "model/otlp_encode.h"
 
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
@@ -112,8 +112,9 @@ class OtlpGrpcSender final : public helper::Sender {
                      });
     finished.WaitForNotification();
     if (!status.ok()) {
-      return internal::OutcomeOf(static_cast<int>(status.error_code()), status.error_message(),
-                                 status.error_details(), config_.endpoint);
+      return helper::OutcomeOfGrpcStatus(static_cast<int>(status.error_code()),
+                                         status.error_message(), status.error_details(),
+                                         config_.endpoint);
     }
     ReadPartialSuccess(response, batch.span_count(), &context);
     return absl::OkStatus();

@@ -14,7 +14,6 @@
 #include "export/helper/sender.h"
 #include "export/helper/testing/test_util.h"
 #include "export/otlp/config.h"
-#include "export/otlp/internal/grpc_outcome.h"
 #include "ingest/otlp/otlp_receiver.h"
 
 namespace th::exporter::otlp {
@@ -296,38 +295,6 @@ TEST(OtlpGrpcConfig, DefaultsAndSchemes) {
   c = ParseOtlpGrpcConfig(MustParse("otlp:\n  endpoint: http://tempo:4317\n"), "");
   ASSERT_TRUE(c.ok());
   EXPECT_TRUE(c->tls.insecure);
-}
-
-TEST(OtlpGrpcOutcome, FollowsTheCollectorsRetryTable) {
-  using internal::OutcomeOf;
-  for (int code : {1, 4, 10, 11, 14, 15}) {
-    Status s = OutcomeOf(code, "m", "", "x:1");
-    EXPECT_FALSE(s.ok());
-    EXPECT_FALSE(helper::IsPermanent(s)) << code;
-  }
-  for (int code : {2, 3, 5, 7, 9, 12, 13, 16}) {
-    EXPECT_TRUE(helper::IsPermanent(OutcomeOf(code, "m", "", "x:1"))) << code;
-  }
-  EXPECT_TRUE(helper::IsPermanent(OutcomeOf(8, "m", "", "x:1")));
-  EXPECT_TRUE(OutcomeOf(0, "", "", "x:1").ok());
-  EXPECT_THAT(std::string(Message(OutcomeOf(14, "connection refused", "", "x:1"))),
-              HasSubstr("UNAVAILABLE: connection refused"));
-}
-
-TEST(OtlpGrpcOutcome, ResourceExhaustedWithRetryInfoIsThrottled) {
-  // google.rpc.Status{code: 8, details: [Any{RetryInfo{retry_delay: {seconds: 2, nanos: 5}}}]}
-  std::string duration = std::string("\x08\x02\x10\x05", 4);
-  std::string retry_info = "\x0a" + std::string(1, static_cast<char>(duration.size())) + duration;
-  std::string type = "type.googleapis.com/google.rpc.RetryInfo";
-  std::string any = "\x0a" + std::string(1, static_cast<char>(type.size())) + type + "\x12" +
-                    std::string(1, static_cast<char>(retry_info.size())) + retry_info;
-  std::string status = std::string("\x08\x08", 2) + "\x1a" +
-                       std::string(1, static_cast<char>(any.size())) + any;
-  EXPECT_EQ(internal::RetryDelayFromDetails(status), 2s + 5ns);
-  Status s = internal::OutcomeOf(8, "slow down", status, "x:1");
-  EXPECT_FALSE(helper::IsPermanent(s));
-  EXPECT_EQ(helper::RetryAfterOf(s), 2s + 5ns);
-  EXPECT_EQ(internal::RetryDelayFromDetails("\xff"), std::nullopt);
 }
 
 }  // namespace

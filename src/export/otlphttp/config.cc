@@ -1,8 +1,5 @@
 #include "export/otlphttp/config.h"
 
-#include <algorithm>
-#include <cctype>
-
 #include "common/strings.h"
 
 namespace th::exporter::otlphttp {
@@ -13,12 +10,6 @@ bool IsHttpUrl(std::string_view url) {
     if (url.substr(0, scheme.size()) == scheme && url.size() > scheme.size()) return true;
   }
   return false;
-}
-
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
 }
 
 }  // namespace
@@ -60,7 +51,7 @@ Result<OtlpHttpConfig> ParseOtlpHttpConfig(const config::Node& node, const std::
 
   std::string compression = "gzip";
   RETURN_IF_ERROR(node.GetString("compression", &compression));
-  compression = Lower(compression);
+  compression = AsciiLower(compression);
   if (compression == "gzip") {
     c.compression = Compression::kGzip;
   } else if (compression == "zstd") {

@@ -71,7 +71,7 @@ class JaegerReceiverImpl final : public JaegerReceiver {
     if (config_.grpc) {
       ASSIGN_OR_RETURN(grpc_, GrpcCollectorServer::Start(
                                   *config_.grpc, next_,
-                                  TransportMetrics::Make(registry_, id_, "grpc"), in_flight_));
+                                  TransportCounters(registry_, id_, "grpc"), in_flight_));
       log::Info("listening", "receiver=", id_, " transport=grpc endpoint=",
                 config_.grpc->endpoint, " port=", grpc_->port());
     }
@@ -81,13 +81,13 @@ class JaegerReceiverImpl final : public JaegerReceiver {
       o.threads = 2;
       o.max_body_bytes = config_.thrift_http->max_request_body_size;
       o.name = "jaeger_thrift_http";
-      ASSIGN_OR_RETURN(
-          http_, http::Server::Start(
-                     o, MakeThriftHttpHandler(next_,
-                                              TransportMetrics::Make(registry_, id_, "thrift_http"),
-                                              in_flight_, config_.thrift_http->max_request_body_size)));
-      log::Info("listening", "receiver=", id_, " transport=thrift_http endpoint=",
-                config_.thrift_http->endpoint, " port=", http_->port());
+      ASSIGN_OR_RETURN(http_, http::Server::Start(
+                                  o, MakeThriftHttpHandler(
+                                         next_, TransportCounters(registry_, id_, "thrift_http"),
+                                         in_flight_, config_.thrift_http->max_request_body_size)));
+      log::Info("listening", "receiver=", id_,
+                " transport=thrift_http endpoint=", config_.thrift_http->endpoint,
+                " port=", http_->port());
     }
     if (config_.thrift_compact) {
       ASSIGN_OR_RETURN(compact_, StartUdp(*config_.thrift_compact, ThriftProtocol::kCompact,
@@ -117,7 +117,7 @@ class JaegerReceiverImpl final : public JaegerReceiver {
     o.dropped_queue_full = dropped("queue_full");
     o.dropped_too_large = dropped("too_large");
     metrics::Counter* invalid = dropped("invalid");
-    TransportMetrics m = TransportMetrics::Make(registry_, id_, transport);
+    pipeline::ReceiverCounters m = TransportCounters(registry_, id_, transport);
     pipeline::TracesConsumer* next = next_;
     std::shared_ptr<InFlight> in_flight = in_flight_;
     std::string id = id_;

@@ -5,6 +5,7 @@
 #include "common/config/node.h"
 #include "common/strings.h"
 #include "ingest/otlp/otlp_receiver.h"
+#include "pipeline/receiver_counters.h"
 
 namespace th::ingest::otlp {
 namespace {
@@ -79,36 +80,14 @@ Result<OtlpReceiverOptions> ParseOptions(const config::Node& c) {
   return o;
 }
 
-// Counts what the receiver hands on and what the pipeline refused, under the Collector's names.
-class CountingConsumer final : public pipeline::TracesConsumer {
- public:
-  CountingConsumer(const pipeline::CreateSettings& s, pipeline::TracesConsumer* next)
-      : next_(next) {
-    metrics::Labels labels = {{"receiver", s.id.ToString()}};
-    accepted_ = s.host->metrics->GetCounter("otelcol_receiver_accepted_spans",
-                                            "Spans the pipeline accepted.", labels);
-    refused_ = s.host->metrics->GetCounter("otelcol_receiver_refused_spans",
-                                           "Spans the pipeline refused.", labels);
-  }
-  void ConsumeTraces(std::unique_ptr<model::SpanBatch>&& batch, pipeline::Done done) override {
-    size_t n = batch->span_count();
-    next_->ConsumeTraces(std::move(batch), [this, n, done = std::move(done)](const Status& s) {
-      (s.ok() ? accepted_ : refused_)->Add(n);
-      done(s);
-    });
-  }
-
- private:
-  pipeline::TracesConsumer* next_;
-  metrics::Counter* accepted_;
-  metrics::Counter* refused_;
-};
-
 class OtlpReceiverComponent final : public pipeline::Receiver {
  public:
   OtlpReceiverComponent(const pipeline::CreateSettings& s, OtlpReceiverOptions options,
                         pipeline::TracesConsumer* next)
-      : options_(std::move(options)), counting_(s, next) {}
+      : options_(std::move(options)),
+        counting_(pipeline::ReceiverCounters::Make(s.host->metrics,
+                                                   {{"receiver", s.id.ToString()}}),
+                  next) {}
 
   Status Start() override {
     ASSIGN_OR_RETURN(receiver_, OtlpReceiver::Start(options_, &counting_));
@@ -125,7 +104,7 @@ class OtlpReceiverComponent final : public pipeline::Receiver {
 
  private:
   OtlpReceiverOptions options_;
-  CountingConsumer counting_;
+  pipeline::CountingConsumer counting_;
   std::unique_ptr<OtlpReceiver> receiver_;
 };
 

@@ -9,10 +9,9 @@
 #include <string>
 #include <string_view>
 
-#include <simdjson.h>
-
 #include "common/protobuf_wire.h"
 #include "common/strings.h"
+#include "common/utf8.h"
 #include "ingest/zipkin/internal/ip.h"
 #include "ingest/zipkin/internal/translate.h"
 #include "ingest/zipkin/internal/zipkin_span.h"
@@ -65,7 +64,7 @@ class ProtoDecoder {
 
   Status ReadString(Reader& r, std::string_view field, std::string_view* out) const {
     if (!r.ReadLen(out)) return Malformed(field);
-    if (!simdjson::validate_utf8(out->data(), out->size())) return Error(field, "invalid UTF-8");
+    if (!IsValidUtf8(*out)) return Error(field, "invalid UTF-8");
     return absl::OkStatus();
   }
 

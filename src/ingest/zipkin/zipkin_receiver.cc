@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cctype>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -10,11 +9,13 @@
 #include <utility>
 
 #include "common/gzip.h"
+#include "common/http/headers.h"
 #include "common/http/server.h"
 #include "common/log.h"
 #include "common/status_codes.h"
 #include "common/strings.h"
 #include "ingest/zipkin/zipkin_decode.h"
+#include "pipeline/receiver_counters.h"
 
 namespace th::ingest::zipkin {
 namespace {
@@ -22,46 +23,10 @@ namespace {
 constexpr std::string_view kSpansPath = "/api/v2/spans";
 constexpr int kHttpThreads = 2;
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   return s;
-}
-
-// The media type of a Content-Type header, without parameters (charset=…), lower case.
-std::string MediaType(std::string_view content_type) {
-  return Lower(Trim(content_type.substr(0, content_type.find(';'))));
-}
-
-// Glob match where '*' matches any run of characters (CORS allowed_origins).
-bool GlobMatch(std::string_view pattern, std::string_view text) {
-  size_t p = 0;
-  size_t t = 0;
-  size_t star = std::string_view::npos;
-  size_t mark = 0;
-  while (t < text.size()) {
-    if (p < pattern.size() && pattern[p] == '*') {
-      star = p++;
-      mark = t;
-    } else if (p < pattern.size() && pattern[p] == text[t]) {
-      ++p;
-      ++t;
-    } else if (star != std::string_view::npos) {
-      p = star + 1;
-      t = ++mark;
-    } else {
-      return false;
-    }
-  }
-  while (p < pattern.size() && pattern[p] == '*') ++p;
-  return p == pattern.size();
 }
 
 // What a request may see of the receiver's configuration and metrics; shared with responders
@@ -69,8 +34,7 @@ bool GlobMatch(std::string_view pattern, std::string_view text) {
 struct Shared {
   ZipkinReceiverConfig config;
   DecodeOptions decode;
-  metrics::Counter* accepted = nullptr;
-  metrics::Counter* refused = nullptr;
+  pipeline::ReceiverCounters counters;
 };
 
 class Handler {
@@ -81,7 +45,8 @@ class Handler {
   void operator()(http::Request&& req, http::Responder respond) const {
     // Every answer carries the configured headers and, for an allowed browser origin, CORS.
     const std::string origin(req.Header("origin"));
-    const bool cors_ok = !origin.empty() && OriginAllowed(origin);
+    const bool cors_ok =
+        !origin.empty() && http::OriginAllowed(origin, shared_->config.cors.allowed_origins);
     auto send = [shared = shared_, origin, cors_ok, respond = std::move(respond)](
                     http::Response&& r) {
       for (const auto& [k, v] : shared->config.response_headers) r.headers.emplace_back(k, v);
@@ -115,7 +80,7 @@ class Handler {
       return;
     }
 
-    const std::string media = MediaType(req.Header("content-type"));
+    const std::string media = http::MediaType(req.Header("content-type"));
     bool proto;
     if (media == "application/x-protobuf" || media == "application/protobuf") {
       proto = true;
@@ -131,7 +96,7 @@ class Handler {
     }
 
     const size_t max_body = shared_->config.max_request_body_size;
-    const std::string encoding = Lower(Trim(req.Header("content-encoding")));
+    const std::string encoding = AsciiLower(Trim(req.Header("content-encoding")));
     std::string body;
     if (encoding == "gzip" || encoding == "deflate" || encoding == "zlib") {
       Result<std::string> plain = GunzipBounded(req.body, max_body);
@@ -159,20 +124,17 @@ class Handler {
       send(http::Response::Text(400, std::string(Message(batch.status()))));
       return;
     }
-    const size_t spans = (*batch)->span_count();
-    if (spans == 0) {
+    if ((*batch)->span_count() == 0) {
       send(http::Response{202, {}, {}});
       return;
     }
-    next_->ConsumeTraces(
-        std::move(batch).value(),
-        [shared = shared_, spans, send = std::move(send)](const Status& s) mutable {
+    pipeline::ConsumeCounted(
+        next_, shared_->counters, std::move(batch).value(),
+        [send = std::move(send)](const Status& s) mutable {
           if (s.ok()) {
-            shared->accepted->Add(spans);
             send(http::Response{202, {}, {}});
             return;
           }
-          shared->refused->Add(spans);
           http::Response r = http::Response::Text(HttpStatusFor(s), std::string(Message(s)));
           if (IsRetryable(s)) r.headers.emplace_back("Retry-After", "1");
           send(std::move(r));
@@ -180,13 +142,6 @@ class Handler {
   }
 
  private:
-  bool OriginAllowed(std::string_view origin) const {
-    for (const std::string& pattern : shared_->config.cors.allowed_origins) {
-      if (GlobMatch(pattern, origin)) return true;
-    }
-    return false;
-  }
-
   // A CORS preflight. A disallowed origin or header gets 204 without CORS headers, so the
   // browser refuses the real request (rs/cors, which the Collector uses, does the same).
   http::Response Preflight(const http::Request& req, bool origin_ok) const {
@@ -198,14 +153,14 @@ class Handler {
                cors.allowed_headers.end();
     while (!requested.empty() && !any) {
       size_t comma = requested.find(',');
-      std::string name = Lower(Trim(requested.substr(0, comma)));
+      std::string name = AsciiLower(Trim(requested.substr(0, comma)));
       requested = comma == std::string_view::npos ? "" : requested.substr(comma + 1);
       if (name.empty()) continue;
       static constexpr std::string_view kSafe[] = {"accept", "accept-language",
                                                    "content-language", "content-type",
                                                    "x-requested-with"};
       bool ok = std::find(std::begin(kSafe), std::end(kSafe), name) != std::end(kSafe);
-      for (const std::string& h : cors.allowed_headers) ok = ok || Lower(h) == name;
+      for (const std::string& h : cors.allowed_headers) ok = ok || AsciiLower(h) == name;
       if (!ok) return http::Response{204, {}, {}};
     }
     r.headers.emplace_back("Access-Control-Allow-Methods", "POST");
@@ -231,12 +186,7 @@ class ZipkinReceiverImpl : public ZipkinReceiver {
     shared->config = config;
     shared->decode.parse_string_tags = config.parse_string_tags;
     const metrics::Labels labels = {{"receiver", id_}, {"transport", "http"}};
-    shared->accepted = metrics->GetCounter(
-        "otelcol_receiver_accepted_spans",
-        "Number of spans successfully pushed into the pipeline.", labels);
-    shared->refused = metrics->GetCounter(
-        "otelcol_receiver_refused_spans", "Number of spans that could not be pushed into the pipeline.",
-        labels);
+    shared->counters = pipeline::ReceiverCounters::Make(metrics, labels);
     shared_ = std::move(shared);
   }
 

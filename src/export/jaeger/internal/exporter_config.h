@@ -1,13 +1,13 @@
-// The jaeger exporter's settings (jaeger_exporter.h lists the keys). Plain values with the
-// Collector's defaults.
+// The jaeger exporter's settings (jaeger_exporter.h lists the keys): its own gRPC client keys,
+// plus `timeout`, `sending_queue` and `retry_on_failure` read by export/helper/settings.h.
+// Plain values with the Collector's defaults.
 #pragma once
 
-#include <chrono>
 #include <map>
 #include <string>
 
 #include "common/status.h"
-#include "export/jaeger/internal/sending_queue.h"
+#include "export/helper/settings.h"
 
 namespace th::config {
 class Node;
@@ -29,12 +29,11 @@ struct ExporterConfig {
   TlsSettings tls;
   std::map<std::string, std::string> headers;
   bool gzip = false;
-  std::chrono::nanoseconds timeout = std::chrono::seconds(5);
-  QueueSettings queue;
-  RetrySettings retry;
+  helper::HelperSettings helper;
 };
 
-// Errors name the file, line and key: unknown keys, missing endpoint, bad values.
-Result<ExporterConfig> ParseExporterConfig(const config::Node& node);
+// Errors name the file, line and key: unknown keys, missing endpoint, bad values, and
+// `sending_queue.storage` when `data_dir` is empty.
+Result<ExporterConfig> ParseExporterConfig(const config::Node& node, const std::string& data_dir);
 
 }  // namespace th::exporter::jaeger

@@ -3,6 +3,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "common/base64.h"
 #include "common/json.h"
 #include "common/strings.h"
 
@@ -12,27 +13,6 @@ namespace {
 namespace pb = ::jaeger::api_v2;
 
 constexpr int kMaxJsonDepth = 64;
-
-std::string Base64(std::string_view in) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((in.size() + 2) / 3 * 4);
-  size_t i = 0;
-  auto byte = [&](size_t k) { return static_cast<uint32_t>(static_cast<uint8_t>(in[k])); };
-  for (; i + 3 <= in.size(); i += 3) {
-    uint32_t v = byte(i) << 16 | byte(i + 1) << 8 | byte(i + 2);
-    for (int s = 18; s >= 0; s -= 6) out.push_back(kAlphabet[(v >> s) & 63]);
-  }
-  if (i < in.size()) {
-    uint32_t v = byte(i) << 16 | (i + 1 < in.size() ? byte(i + 1) << 8 : 0);
-    out.push_back(kAlphabet[(v >> 18) & 63]);
-    out.push_back(kAlphabet[(v >> 12) & 63]);
-    out.push_back(i + 1 < in.size() ? kAlphabet[(v >> 6) & 63] : '=');
-    out.push_back('=');
-  }
-  return out;
-}
 
 // pcommon.Value.AsString() for arrays and maps: JSON with raw values.
 void AppendJson(const model::SpanBatch& b, const model::AnyValue& v, std::string* out, int depth) {
@@ -46,7 +26,7 @@ void AppendJson(const model::SpanBatch& b, const model::AnyValue& v, std::string
     case model::ValueType::kBool: out->append(v.bool_value ? "true" : "false"); return;
     case model::ValueType::kInt: th::StrAppend(out, v.int_value); return;
     case model::ValueType::kDouble: th::StrAppend(out, v.double_value); return;
-    case model::ValueType::kBytes: out->append(JsonQuote(Base64(v.bytes))); return;
+    case model::ValueType::kBytes: out->append(JsonQuote(Base64Encode(v.bytes))); return;
     case model::ValueType::kArray:
       out->push_back('[');
       for (uint32_t i = v.range.begin; i < v.range.end() && i < b.array_values.size(); ++i) {

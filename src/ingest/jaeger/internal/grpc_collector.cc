@@ -36,7 +36,7 @@ std::string TenantOf(const grpc::CallbackServerContext* context) {
 class PostSpansService final
     : public CollectorService::WithRawCallbackMethod_PostSpans<CollectorService::Service> {
  public:
-  PostSpansService(pipeline::TracesConsumer* consumer, TransportMetrics metrics,
+  PostSpansService(pipeline::TracesConsumer* consumer, pipeline::ReceiverCounters metrics,
                    std::shared_ptr<InFlight> in_flight)
       : consumer_(consumer), metrics_(metrics), in_flight_(std::move(in_flight)) {}
 
@@ -63,13 +63,14 @@ class PostSpansService final
 
  private:
   pipeline::TracesConsumer* consumer_;
-  TransportMetrics metrics_;
+  pipeline::ReceiverCounters metrics_;
   std::shared_ptr<InFlight> in_flight_;
 };
 
 class GrpcCollectorServerImpl final : public GrpcCollectorServer {
  public:
-  GrpcCollectorServerImpl(pipeline::TracesConsumer* consumer, const TransportMetrics& metrics,
+  GrpcCollectorServerImpl(pipeline::TracesConsumer* consumer,
+                          const pipeline::ReceiverCounters& metrics,
                           std::shared_ptr<InFlight> in_flight)
       : service_(consumer, metrics, std::move(in_flight)) {}
 
@@ -113,7 +114,7 @@ class GrpcCollectorServerImpl final : public GrpcCollectorServer {
 
 Result<std::unique_ptr<GrpcCollectorServer>> GrpcCollectorServer::Start(
     const GrpcSettings& settings, pipeline::TracesConsumer* consumer,
-    const TransportMetrics& metrics, std::shared_ptr<InFlight> in_flight) {
+    const pipeline::ReceiverCounters& metrics, std::shared_ptr<InFlight> in_flight) {
   auto server =
       std::make_unique<GrpcCollectorServerImpl>(consumer, metrics, std::move(in_flight));
   RETURN_IF_ERROR(server->Start(settings));

@@ -19,7 +19,7 @@ class GrpcCollectorServer {
   // Binds and serves. Errors: cannot listen (message names the endpoint).
   static Result<std::unique_ptr<GrpcCollectorServer>> Start(
       const GrpcSettings& settings, pipeline::TracesConsumer* consumer,
-      const TransportMetrics& metrics, std::shared_ptr<InFlight> in_flight);
+      const pipeline::ReceiverCounters& metrics, std::shared_ptr<InFlight> in_flight);
   virtual int port() const = 0;
   // Stops accepting; waits for in-flight calls until `deadline`, then cancels them.
   virtual void Shutdown(std::chrono::steady_clock::time_point deadline) = 0;

@@ -1,35 +1,16 @@
 #include "ingest/jaeger/internal/http_handler.h"
 
-#include <algorithm>
-#include <cctype>
 #include <string>
 
 #include "common/gzip.h"
+#include "common/http/headers.h"
 #include "common/status_codes.h"
 #include "common/strings.h"
 
 namespace th::ingest::jaeger {
-namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
-// The media type of a Content-Type header, without parameters, lower case.
-std::string MediaType(std::string_view content_type) {
-  std::string_view t = content_type.substr(0, content_type.find(';'));
-  while (!t.empty() && t.back() == ' ') t.remove_suffix(1);
-  while (!t.empty() && t.front() == ' ') t.remove_prefix(1);
-  return Lower(t);
-}
-
-}  // namespace
 
 http::Handler MakeThriftHttpHandler(pipeline::TracesConsumer* consumer,
-                                    const TransportMetrics& metrics,
+                                    const pipeline::ReceiverCounters& metrics,
                                     std::shared_ptr<InFlight> in_flight, size_t max_body_bytes) {
   return [consumer, metrics, in_flight, max_body_bytes](http::Request&& req,
                                                         http::Responder respond) {
@@ -44,7 +25,7 @@ http::Handler MakeThriftHttpHandler(pipeline::TracesConsumer* consumer,
       respond(std::move(r));
       return;
     }
-    std::string media = MediaType(req.Header("content-type"));
+    std::string media = http::MediaType(req.Header("content-type"));
     if (media != "application/x-thrift" && media != "application/vnd.apache.thrift.binary") {
       respond(http::Response::Text(
           400, th::StrCat("unsupported content type: \"", req.Header("content-type"),
@@ -52,7 +33,7 @@ http::Handler MakeThriftHttpHandler(pipeline::TracesConsumer* consumer,
                           "application/vnd.apache.thrift.binary)")));
       return;
     }
-    std::string content_encoding = Lower(req.Header("content-encoding"));
+    std::string content_encoding = AsciiLower(req.Header("content-encoding"));
     std::string body;
     if (content_encoding == "gzip" || content_encoding == "deflate") {
       Result<std::string> plain = GunzipBounded(req.body, max_body_bytes);

@@ -12,7 +12,7 @@
 namespace th::ingest::jaeger {
 
 http::Handler MakeThriftHttpHandler(pipeline::TracesConsumer* consumer,
-                                    const TransportMetrics& metrics,
+                                    const pipeline::ReceiverCounters& metrics,
                                     std::shared_ptr<InFlight> in_flight, size_t max_body_bytes);
 
 }  // namespace th::ingest::jaeger

@@ -5,8 +5,8 @@
 
 #include "common/protobuf_wire.h"
 #include "common/strings.h"
+#include "common/utf8.h"
 #include "ingest/jaeger/internal/jaeger_batch.h"
-#include "ingest/jaeger/internal/utf8.h"
 #include "ingest/jaeger/jaeger_decode.h"
 
 namespace th::ingest::jaeger {

@@ -4,19 +4,14 @@
 
 namespace th::ingest::jaeger {
 
-TransportMetrics TransportMetrics::Make(metrics::Registry* registry,
-                                        const std::string& receiver_id,
-                                        std::string_view transport) {
-  metrics::Labels labels = {{"receiver", receiver_id}, {"transport", std::string(transport)}};
-  TransportMetrics m;
-  m.accepted = registry->GetCounter("otelcol_receiver_accepted_spans",
-                                    "Spans a receiver handed on successfully.", labels);
-  m.refused = registry->GetCounter("otelcol_receiver_refused_spans",
-                                   "Spans a receiver could not hand on.", labels);
-  return m;
+pipeline::ReceiverCounters TransportCounters(metrics::Registry* registry,
+                                             const std::string& receiver_id,
+                                             std::string_view transport) {
+  return pipeline::ReceiverCounters::Make(
+      registry, {{"receiver", receiver_id}, {"transport", std::string(transport)}});
 }
 
-void Submit(Result<DecodedSpans>&& decoded, const TransportMetrics& metrics,
+void Submit(Result<DecodedSpans>&& decoded, const pipeline::ReceiverCounters& counters,
             pipeline::TracesConsumer* consumer, const std::shared_ptr<InFlight>& in_flight,
             pipeline::Done done) {
   if (!decoded.ok()) {
@@ -25,23 +20,20 @@ void Submit(Result<DecodedSpans>&& decoded, const TransportMetrics& metrics,
     return;
   }
   if (decoded->rejected_spans > 0) {
-    metrics.refused->Add(static_cast<uint64_t>(decoded->rejected_spans));
+    counters.refused->Add(static_cast<uint64_t>(decoded->rejected_spans));
     log::Debug("jaeger receiver dropped spans", "count=", decoded->rejected_spans, " reason=\"",
                decoded->rejection_message, "\"");
   }
-  size_t spans = decoded->batch->span_count();
-  if (spans == 0) {
+  if (decoded->batch->span_count() == 0) {
     done(absl::OkStatus());
     return;
   }
   in_flight->Add();
-  consumer->ConsumeTraces(
-      std::move(decoded->batch),
-      [m = metrics, spans, in_flight, done = std::move(done)](const Status& s) {
-        (s.ok() ? m.accepted : m.refused)->Add(spans);
-        done(s);
-        in_flight->Done();
-      });
+  pipeline::ConsumeCounted(consumer, counters, std::move(decoded->batch),
+                           [in_flight, done = std::move(done)](const Status& s) {
+                             done(s);
+                             in_flight->Done();
+                           });
 }
 
 }  // namespace th::ingest::jaeger

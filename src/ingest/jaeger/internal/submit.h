@@ -10,22 +10,20 @@
 #include <string>
 #include <string_view>
 
-#include "absl/synchronization/mutex.h"
 #include "common/metrics.h"
 #include "common/status.h"
 #include "ingest/jaeger/jaeger_decode.h"
 #include "pipeline/consumer.h"
+#include "pipeline/receiver_counters.h"
+
+#include "absl/synchronization/mutex.h"
 
 namespace th::ingest::jaeger {
 
-struct TransportMetrics {
-  metrics::Counter* accepted = nullptr;
-  metrics::Counter* refused = nullptr;
-
-  // otelcol_receiver_{accepted,refused}_spans{receiver=<id>, transport=<transport>}.
-  static TransportMetrics Make(metrics::Registry* registry, const std::string& receiver_id,
-                               std::string_view transport);
-};
+// otelcol_receiver_{accepted,refused}_spans{receiver=<id>, transport=<transport>}.
+pipeline::ReceiverCounters TransportCounters(metrics::Registry* registry,
+                                             const std::string& receiver_id,
+                                             std::string_view transport);
 
 // Counts requests whose consumer has not answered yet, so Shutdown can wait for them.
 class InFlight {
@@ -60,7 +58,7 @@ class InFlight {
 // another thread, with the consumer's status. Spans rejected by the decoder and spans the
 // consumer refused are counted as refused; a request that did not decode counts nothing (its span
 // count is unknown).
-void Submit(Result<DecodedSpans>&& decoded, const TransportMetrics& metrics,
+void Submit(Result<DecodedSpans>&& decoded, const pipeline::ReceiverCounters& counters,
             pipeline::TracesConsumer* consumer, const std::shared_ptr<InFlight>& in_flight,
             pipeline::Done done);
 

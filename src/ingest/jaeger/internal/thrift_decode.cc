@@ -6,9 +6,9 @@
 #include <string>
 
 #include "common/strings.h"
+#include "common/utf8.h"
 #include "ingest/jaeger/internal/jaeger_batch.h"
 #include "ingest/jaeger/internal/thrift_protocol.h"
-#include "ingest/jaeger/internal/utf8.h"
 #include "ingest/jaeger/jaeger_decode.h"
 
 namespace th::ingest::jaeger {

@@ -21,6 +21,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "common/base64.h"
 #include "common/strings.h"
 #include "ingest/jaeger/internal/jaeger_batch.h"
 
@@ -48,29 +49,10 @@ namespace {
 constexpr std::string_view kNoServiceName = "OTLPResourceNoServiceName";
 
 std::string_view Base64(std::string_view in, Arena* arena) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   if (in.empty()) return {};
-  size_t n = (in.size() + 2) / 3 * 4;
+  size_t n = Base64EncodedSize(in.size());
   char* out = arena->Allocate(n);
-  size_t o = 0;
-  size_t i = 0;
-  auto byte = [&](size_t k) { return static_cast<uint32_t>(static_cast<uint8_t>(in[k])); };
-  for (; i + 3 <= in.size(); i += 3) {
-    uint32_t v = byte(i) << 16 | byte(i + 1) << 8 | byte(i + 2);
-    out[o++] = kAlphabet[(v >> 18) & 63];
-    out[o++] = kAlphabet[(v >> 12) & 63];
-    out[o++] = kAlphabet[(v >> 6) & 63];
-    out[o++] = kAlphabet[v & 63];
-  }
-  if (i < in.size()) {
-    uint32_t v = byte(i) << 16;
-    if (i + 1 < in.size()) v |= byte(i + 1) << 8;
-    out[o++] = kAlphabet[(v >> 18) & 63];
-    out[o++] = kAlphabet[(v >> 12) & 63];
-    out[o++] = i + 1 < in.size() ? kAlphabet[(v >> 6) & 63] : '=';
-    out[o++] = '=';
-  }
+  Base64EncodeTo(in, out);
   return {out, n};
 }
 

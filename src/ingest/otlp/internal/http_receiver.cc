@@ -1,10 +1,9 @@
 #include "ingest/otlp/internal/http_receiver.h"
 
-#include <algorithm>
-#include <cctype>
 #include <string>
 
 #include "common/gzip.h"
+#include "common/http/headers.h"
 #include "common/status_codes.h"
 #include "common/strings.h"
 #include "ingest/otlp/internal/export_handler.h"
@@ -13,21 +12,6 @@ namespace th::ingest::otlp {
 namespace {
 
 constexpr int kGrpcInvalidArgument = 3;
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
-// The media type of a Content-Type header, without parameters (charset=…), lower case.
-std::string MediaType(std::string_view content_type) {
-  std::string_view t = content_type.substr(0, content_type.find(';'));
-  while (!t.empty() && t.back() == ' ') t.remove_suffix(1);
-  while (!t.empty() && t.front() == ' ') t.remove_prefix(1);
-  return Lower(t);
-}
 
 const char* ContentTypeOf(Encoding e) {
   return e == Encoding::kJson ? "application/json" : "application/x-protobuf";
@@ -58,7 +42,7 @@ http::Handler MakeOtlpHttpHandler(pipeline::TracesConsumer* consumer, size_t max
       respond(std::move(r));
       return;
     }
-    std::string media = MediaType(req.Header("content-type"));
+    std::string media = http::MediaType(req.Header("content-type"));
     Encoding encoding;
     if (media == "application/x-protobuf" || media == "application/protobuf") {
       encoding = Encoding::kProto;
@@ -70,7 +54,7 @@ http::Handler MakeOtlpHttpHandler(pipeline::TracesConsumer* consumer, size_t max
                           "\", supported: [application/json, application/x-protobuf]")));
       return;
     }
-    std::string content_encoding = Lower(req.Header("content-encoding"));
+    std::string content_encoding = AsciiLower(req.Header("content-encoding"));
     std::string body;
     if (content_encoding == "gzip" || content_encoding == "deflate") {
       Result<std::string> plain = GunzipBounded(req.body, max_body_bytes);
@@ -109,32 +93,13 @@ http::Handler MakeOtlpHttpHandler(pipeline::TracesConsumer* consumer, size_t max
   };
 }
 
-namespace {
-
-bool OriginAllowed(std::string_view origin, const std::vector<std::string>& allowed) {
-  for (const std::string& pattern : allowed) {
-    if (pattern == "*" || pattern == origin) return true;
-    size_t star = pattern.find('*');
-    if (star == std::string::npos) continue;
-    std::string_view prefix(pattern.data(), star);
-    std::string_view suffix(pattern.data() + star + 1, pattern.size() - star - 1);
-    if (origin.size() >= prefix.size() + suffix.size() && origin.substr(0, prefix.size()) == prefix &&
-        origin.substr(origin.size() - suffix.size()) == suffix) {
-      return true;
-    }
-  }
-  return false;
-}
-
-}  // namespace
-
 http::Handler WithCors(http::Handler inner, std::vector<std::string> allowed_origins,
                        std::vector<std::string> allowed_headers, int max_age_seconds) {
   return [inner = std::move(inner), origins = std::move(allowed_origins),
           headers = std::move(allowed_headers),
           max_age_seconds](http::Request&& req, http::Responder respond) {
     std::string origin(req.Header("origin"));
-    bool allowed = !origin.empty() && OriginAllowed(origin, origins);
+    bool allowed = !origin.empty() && http::OriginAllowed(origin, origins);
     if (req.method == "OPTIONS" && !req.Header("access-control-request-method").empty()) {
       if (!allowed) {
         respond(http::Response::Text(403, th::StrCat("origin ", origin, " is not allowed")));

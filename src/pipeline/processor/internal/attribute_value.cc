@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 
+#include "common/base64.h"
 #include "common/strings.h"
 
 namespace th::pipeline::processor {
@@ -42,32 +43,6 @@ void AppendJsonString(std::string* out, std::string_view s) {
   out->push_back('"');
 }
 
-std::string Base64(std::string_view in) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((in.size() + 2) / 3 * 4);
-  size_t i = 0;
-  for (; i + 3 <= in.size(); i += 3) {
-    uint32_t n = (uint32_t{static_cast<uint8_t>(in[i])} << 16) |
-                 (uint32_t{static_cast<uint8_t>(in[i + 1])} << 8) | static_cast<uint8_t>(in[i + 2]);
-    out.push_back(kAlphabet[(n >> 18) & 63]);
-    out.push_back(kAlphabet[(n >> 12) & 63]);
-    out.push_back(kAlphabet[(n >> 6) & 63]);
-    out.push_back(kAlphabet[n & 63]);
-  }
-  size_t rest = in.size() - i;
-  if (rest > 0) {
-    uint32_t n = uint32_t{static_cast<uint8_t>(in[i])} << 16;
-    if (rest == 2) n |= uint32_t{static_cast<uint8_t>(in[i + 1])} << 8;
-    out.push_back(kAlphabet[(n >> 18) & 63]);
-    out.push_back(kAlphabet[(n >> 12) & 63]);
-    out.push_back(rest == 2 ? kAlphabet[(n >> 6) & 63] : '=');
-    out.push_back('=');
-  }
-  return out;
-}
-
 // JSON for a value nested in an array or kvlist (pcommon's AsRaw then json.Marshal).
 void AppendJson(const model::SpanBatch& batch, const model::AnyValue& v, int depth,
                 std::string* out) {
@@ -93,7 +68,7 @@ void AppendJson(const model::SpanBatch& batch, const model::AnyValue& v, int dep
       out->append(FormatDoubleAsString(v.double_value));
       break;
     case ValueType::kBytes:
-      AppendJsonString(out, Base64(v.bytes));
+      AppendJsonString(out, Base64Encode(v.bytes));
       break;
     case ValueType::kArray: {
       out->push_back('[');
@@ -180,7 +155,7 @@ std::string ValueAsString(const model::SpanBatch& batch, const model::AnyValue& 
     case model::ValueType::kDouble:
       return FormatDoubleAsString(v.double_value);
     case model::ValueType::kBytes:
-      return Base64(v.bytes);
+      return Base64Encode(v.bytes);
     case model::ValueType::kArray:
     case model::ValueType::kKvList: {
       std::string out;

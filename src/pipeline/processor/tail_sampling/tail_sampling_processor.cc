@@ -8,8 +8,8 @@
 #include "common/config/node.h"
 #include "common/log.h"
 #include "model/ids.h"
+#include "model/span_batch_merge.h"
 #include "pipeline/processor/tail_sampling/internal/processor.h"
-#include "pipeline/processor/tail_sampling/internal/span_copy.h"
 
 namespace th::pipeline {
 namespace tail_sampling {
@@ -505,22 +505,26 @@ void TailSamplingProcessor::Forward(const std::string& tenant, std::vector<Buffe
     if (a.input != b.input) return a.input.get() < b.input.get();
     return a.index < b.index;
   });
-  SpanCopier copier(tenant);
+  // One deep copy per received batch (resources and scopes stay shared within it), joined
+  // without copying again.
+  auto out = std::make_unique<model::SpanBatch>();
   std::vector<std::pair<std::shared_ptr<InputBatch>, uint32_t>> contributions;
-  for (const BufferedSpan& s : spans) {
-    copier.Add(s.input->batch(), s.index);
-    if (!ack_through_) continue;
-    if (contributions.empty() || contributions.back().first != s.input) {
-      contributions.emplace_back(s.input, 0);
-    }
-    ++contributions.back().second;
+  std::vector<uint32_t> indices;
+  for (size_t i = 0; i < spans.size(); ++i) {
+    const BufferedSpan& s = spans[i];
+    indices.push_back(s.index);
+    if (i + 1 < spans.size() && spans[i + 1].input == s.input) continue;
+    model::AppendBatch(out.get(), model::CopySpans(s.input->batch(), indices));
+    if (ack_through_) contributions.emplace_back(s.input, static_cast<uint32_t>(indices.size()));
+    indices.clear();
   }
+  out->tenant = tenant;
   spans.clear();  // without ack_through nothing of the received batches is needed any more
   {
     absl::MutexLock l(&flights_->mu);
     ++flights_->count;
   }
-  next_->ConsumeTraces(copier.Finish(), [flights = flights_, contributions = std::move(
+  next_->ConsumeTraces(std::move(out), [flights = flights_, contributions = std::move(
                                                                  contributions)](const Status& s) {
     if (!s.ok()) {
       log::Warn("tail_sampling: error sending spans to destination", "error=\"", Message(s), "\"");

@@ -1,10 +1,10 @@
-#include "export/otlp/internal/grpc_outcome.h"
+#include "export/helper/grpc_outcome.h"
 
 #include "common/protobuf_wire.h"
 #include "common/strings.h"
 #include "export/helper/sender.h"
 
-namespace th::exporter::otlp::internal {
+namespace th::exporter::helper {
 namespace {
 
 constexpr std::string_view kRetryInfoType = "type.googleapis.com/google.rpc.RetryInfo";
@@ -41,7 +41,7 @@ std::optional<std::chrono::nanoseconds> ParseDuration(std::string_view bytes) {
 
 }  // namespace
 
-std::optional<std::chrono::nanoseconds> RetryDelayFromDetails(std::string_view details) {
+std::optional<std::chrono::nanoseconds> RetryDelayFromGrpcDetails(std::string_view details) {
   // google.rpc.Status {int32 code = 1; string message = 2; repeated google.protobuf.Any details = 3;}
   wire::Reader status(details);
   while (!status.done()) {
@@ -88,12 +88,12 @@ std::optional<std::chrono::nanoseconds> RetryDelayFromDetails(std::string_view d
   return std::nullopt;
 }
 
-Status OutcomeOf(int code, std::string_view message, std::string_view details,
+Status OutcomeOfGrpcStatus(int code, std::string_view message, std::string_view details,
                  std::string_view endpoint) {
   if (code == 0) return absl::OkStatus();
   Status s(static_cast<absl::StatusCode>(code >= 1 && code <= 16 ? code : 2),
            th::StrCat("export to ", endpoint, " failed: ", CodeName(code), ": ", message));
-  std::optional<std::chrono::nanoseconds> delay = RetryDelayFromDetails(details);
+  std::optional<std::chrono::nanoseconds> delay = RetryDelayFromGrpcDetails(details);
   bool retry;
   switch (code) {
     case 1:   // CANCELLED
@@ -110,9 +110,9 @@ Status OutcomeOf(int code, std::string_view message, std::string_view details,
     default:
       retry = false;
   }
-  if (!retry) return helper::Permanent(std::move(s));
-  if (delay.has_value() && delay->count() > 0) return helper::WithRetryAfter(std::move(s), *delay);
+  if (!retry) return Permanent(std::move(s));
+  if (delay.has_value() && delay->count() > 0) return WithRetryAfter(std::move(s), *delay);
   return s;
 }
 
-}  // namespace th::exporter::otlp::internal
+}  // namespace th::exporter::helper
