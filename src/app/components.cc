@@ -23,7 +23,7 @@ namespace th::app {
 
 pipeline::Registry BuildRegistry(const ComponentOptions& options) {
   pipeline::Registry r;
-  r.AddReceiver("otlp", ingest::otlp::MakeOtlpReceiverFactory());
+  r.AddReceiver("otlp", ingest::otlp::MakeOtlpReceiverFactory(), /*traces=*/true, /*logs=*/true);
   r.AddReceiver("jaeger", ingest::jaeger::MakeJaegerReceiverFactory());
   r.AddReceiver("zipkin", ingest::zipkin::MakeZipkinReceiverFactory());
 
@@ -32,6 +32,8 @@ pipeline::Registry BuildRegistry(const ComponentOptions& options) {
   r.AddProcessor("attributes", pipeline::MakeAttributesProcessorFactory());
   r.AddProcessor("resource", pipeline::MakeResourceProcessorFactory());
   r.AddProcessor("memory_limiter", pipeline::MakeMemoryLimiterFactory());
+  r.AddLogsProcessor("batch", pipeline::MakeBatchLogsProcessorFactory());
+  r.AddLogsProcessor("memory_limiter", pipeline::MakeMemoryLimiterLogsFactory());
   r.AddProcessor("probabilistic_sampler", pipeline::MakeProbabilisticSamplerFactory());
   r.AddProcessor("tail_sampling", pipeline::MakeTailSamplingFactory());
 

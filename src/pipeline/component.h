@@ -68,6 +68,19 @@ class Exporter : public Component, public TracesConsumer {
 
 class Extension : public Component {};
 
+// Components of `logs` pipelines. Logs travel as encoded OTLP (model::LogsBatch); a type that
+// handles both signals registers a factory for each, and gets one instance per signal (as the
+// Collector builds them), except receivers: one receiver instance serves every signal it feeds.
+class LogsProcessor : public Component, public LogsConsumer {};
+
+class LogsExporter : public Component, public LogsConsumer {};
+
+// Where a receiver hands on what it receives; null for a signal no pipeline takes from it.
+struct Consumers {
+  TracesConsumer* traces = nullptr;
+  LogsConsumer* logs = nullptr;
+};
+
 // What the process offers every component besides its own config.
 struct Host {
   metrics::Registry* metrics = &metrics::Registry::Default();
@@ -94,6 +107,14 @@ using ProcessorFactory = std::function<Result<std::unique_ptr<Processor>>(
     const CreateSettings&, const config::Node& config, TracesConsumer* next)>;
 using ExporterFactory = std::function<Result<std::unique_ptr<Exporter>>(const CreateSettings&,
                                                                         const config::Node& config)>;
+// A receiver that serves several signals (otlp). `next` has a consumer for each signal some
+// pipeline takes from it.
+using MultiSignalReceiverFactory = std::function<Result<std::unique_ptr<Receiver>>(
+    const CreateSettings&, const config::Node& config, const Consumers& next)>;
+using LogsProcessorFactory = std::function<Result<std::unique_ptr<LogsProcessor>>(
+    const CreateSettings&, const config::Node& config, LogsConsumer* next)>;
+using LogsExporterFactory = std::function<Result<std::unique_ptr<LogsExporter>>(
+    const CreateSettings&, const config::Node& config)>;
 using ExtensionFactory = std::function<Result<std::unique_ptr<Extension>>(
     const CreateSettings&, const config::Node& config)>;
 

@@ -1,4 +1,4 @@
-// TracesConsumer: the hand-off between pipeline stages (receiver → processors → exporters).
+// TracesConsumer and LogsConsumer: the hand-off between pipeline stages (receiver → processors → exporters).
 //
 // Execution model: a stage passes each batch on by rvalue (it gives up the batch) together with
 // a completion callback. The consumer calls `done` exactly once, from any thread, with OK once the
@@ -11,6 +11,7 @@
 #include <memory>
 
 #include "common/status.h"
+#include "model/logs_batch.h"
 #include "model/span_batch.h"
 
 namespace th::pipeline {
@@ -21,6 +22,13 @@ class TracesConsumer {
  public:
   virtual ~TracesConsumer() = default;
   virtual void ConsumeTraces(std::unique_ptr<model::SpanBatch>&& batch, Done done) = 0;
+};
+
+// The same contract for `logs` pipelines.
+class LogsConsumer {
+ public:
+  virtual ~LogsConsumer() = default;
+  virtual void ConsumeLogs(std::unique_ptr<model::LogsBatch>&& batch, Done done) = 0;
 };
 
 }  // namespace th::pipeline

@@ -49,4 +49,21 @@ void Fanout::ConsumeTraces(std::unique_ptr<model::SpanBatch>&& batch, Done done)
   }
 }
 
+void LogsFanout::ConsumeLogs(std::unique_ptr<model::LogsBatch>&& batch, Done done) {
+  if (consumers_.size() == 1) {
+    consumers_[0]->ConsumeLogs(std::move(batch), std::move(done));
+    return;
+  }
+  auto join = std::make_shared<Join>(consumers_.size(), std::move(done));
+  std::vector<std::unique_ptr<model::LogsBatch>> copies;
+  for (size_t i = 0; i + 1 < consumers_.size(); ++i) {
+    copies.push_back(std::make_unique<model::LogsBatch>(*batch));
+  }
+  for (size_t i = 0; i < consumers_.size(); ++i) {
+    std::unique_ptr<model::LogsBatch> b = i + 1 < consumers_.size() ? std::move(copies[i])
+                                                                    : std::move(batch);
+    consumers_[i]->ConsumeLogs(std::move(b), [join](const Status& s) { join->Answer(s); });
+  }
+}
+
 }  // namespace th::pipeline

@@ -21,4 +21,15 @@ class Fanout final : public TracesConsumer {
   std::vector<TracesConsumer*> consumers_;
 };
 
+// The same for logs: every consumer but the last gets a copy of the encoded batch.
+class LogsFanout final : public LogsConsumer {
+ public:
+  explicit LogsFanout(std::vector<LogsConsumer*> consumers) : consumers_(std::move(consumers)) {}
+
+  void ConsumeLogs(std::unique_ptr<model::LogsBatch>&& batch, Done done) override;
+
+ private:
+  std::vector<LogsConsumer*> consumers_;
+};
+
 }  // namespace th::pipeline

@@ -24,4 +24,24 @@ void ConsumeCounted(TracesConsumer* next, const ReceiverCounters& counters,
                       });
 }
 
+CountingLogsConsumer::CountingLogsConsumer(metrics::Registry* registry,
+                                           const metrics::Labels& labels, LogsConsumer* next)
+    : accepted_(registry->GetCounter("otelcol_receiver_accepted_log_records",
+                                     "Number of log records successfully pushed into the pipeline.",
+                                     labels)),
+      refused_(registry->GetCounter("otelcol_receiver_refused_log_records",
+                                    "Number of log records that could not be pushed into the "
+                                    "pipeline.",
+                                    labels)),
+      next_(next) {}
+
+void CountingLogsConsumer::ConsumeLogs(std::unique_ptr<model::LogsBatch>&& batch, Done done) {
+  uint64_t n = batch->record_count;
+  next_->ConsumeLogs(std::move(batch), [accepted = accepted_, refused = refused_, n,
+                                        done = std::move(done)](const Status& s) {
+    (s.ok() ? accepted : refused)->Add(n);
+    done(s);
+  });
+}
+
 }  // namespace th::pipeline

@@ -46,4 +46,17 @@ class CountingConsumer final : public TracesConsumer {
   TracesConsumer* const next_;
 };
 
+// The logs twin: otelcol_receiver_accepted_log_records / otelcol_receiver_refused_log_records.
+class CountingLogsConsumer final : public LogsConsumer {
+ public:
+  CountingLogsConsumer(metrics::Registry* registry, const metrics::Labels& labels,
+                       LogsConsumer* next);
+  void ConsumeLogs(std::unique_ptr<model::LogsBatch>&& batch, Done done) override;
+
+ private:
+  metrics::Counter* accepted_;
+  metrics::Counter* refused_;
+  LogsConsumer* const next_;
+};
+
 }  // namespace th::pipeline

@@ -180,6 +180,7 @@ Result<std::unique_ptr<Service>> Service::Build(const config::Node& root, const 
   struct PipelinePlan {
     std::string id;
     std::vector<std::string> receivers, processors, exporters;
+    bool logs = false;
   };
   std::vector<PipelinePlan> plans;
   if (use_implicit) {
@@ -187,7 +188,7 @@ Result<std::unique_ptr<Service>> Service::Build(const config::Node& root, const 
       exporters.entries.emplace(implicit->exporter,
                                 std::make_pair(ComponentId{implicit->exporter, ""}, config::Node()));
     }
-    PipelinePlan plan{"traces", {}, {}, {implicit->exporter}};
+    PipelinePlan plan{"traces", {}, {}, {implicit->exporter}, false};
     for (const auto& [id, entry] : receivers.entries) plan.receivers.push_back(id);
     // No receivers at all (every default address turned off): a query-only server.
     if (!plan.receivers.empty()) plans.push_back(std::move(plan));
@@ -203,22 +204,46 @@ Result<std::unique_ptr<Service>> Service::Build(const config::Node& root, const 
   for (const auto& [key, p] : pipelines.Entries()) {
     Result<ComponentId> pid = ComponentId::Parse(key);
     if (!pid.ok()) return p.Error(th::StrCat("invalid pipeline id: ", Message(pid.status())));
-    if (pid->type == "logs" || pid->type == "metrics") {
-      return p.Error(th::StrCat(pid->type,
-                                " pipelines are not supported yet; Tracehouse pipelines carry "
-                                "traces (use a `traces` pipeline)"));
-    }
-    if (pid->type != "traces") {
+    if (pid->type == "metrics") {
       return p.Error(
-          th::StrCat("unknown signal \"", pid->type, "\" (a pipeline id is traces[/name])"));
+          "metrics pipelines are not supported; Tracehouse pipelines carry traces and logs (it "
+          "derives span metrics and the service graph itself)");
+    }
+    if (pid->type != "traces" && pid->type != "logs") {
+      return p.Error(th::StrCat("unknown signal \"", pid->type,
+                                "\" (a pipeline id is traces[/name] or logs[/name])"));
     }
     RETURN_IF_ERROR(p.CheckKeys({"receivers", "processors", "exporters"}));
-    PipelinePlan plan{key, {}, {}, {}};
+    PipelinePlan plan{key, {}, {}, {}, pid->type == "logs"};
     ASSIGN_OR_RETURN(plan.receivers, ReadIdList(p, "receivers", receivers));
     ASSIGN_OR_RETURN(plan.processors, ReadIdList(p, "processors", processors));
     ASSIGN_OR_RETURN(plan.exporters, ReadIdList(p, "exporters", exporters));
     if (plan.receivers.empty()) return p.Error("a pipeline needs at least one receiver");
     if (plan.exporters.empty()) return p.Error("a pipeline needs at least one exporter");
+    // Every component must handle the pipeline's signal.
+    const char* signal = plan.logs ? "logs" : "traces";
+    for (size_t i = 0; i < plan.receivers.size(); ++i) {
+      const Registry::ReceiverEntry* r =
+          registry.Receiver(receivers.entries.at(plan.receivers[i]).first.type);
+      if (!(plan.logs ? r->logs : r->traces)) {
+        return p["receivers"].Items()[i].Error(
+            th::StrCat("receiver \"", plan.receivers[i], "\" does not handle ", signal));
+      }
+    }
+    for (size_t i = 0; i < plan.processors.size(); ++i) {
+      const std::string& type = processors.entries.at(plan.processors[i]).first.type;
+      if (plan.logs ? !registry.LogsProcessor(type) : !registry.Processor(type)) {
+        return p["processors"].Items()[i].Error(
+            th::StrCat("processor \"", plan.processors[i], "\" does not handle ", signal));
+      }
+    }
+    for (size_t i = 0; i < plan.exporters.size(); ++i) {
+      const std::string& type = exporters.entries.at(plan.exporters[i]).first.type;
+      if (plan.logs ? !registry.LogsExporter(type) : !registry.Exporter(type)) {
+        return p["exporters"].Items()[i].Error(
+            th::StrCat("exporter \"", plan.exporters[i], "\" does not handle ", signal));
+      }
+    }
     plans.push_back(std::move(plan));
   }
 
@@ -251,21 +276,53 @@ Result<std::unique_ptr<Service>> Service::Build(const config::Node& root, const 
     }
   }
 
+  // Exporters: one instance per id and signal.
   std::map<std::string, Exporter*> exporter_objects;
+  std::map<std::string, LogsExporter*> logs_exporter_objects;
   for (const PipelinePlan& plan : plans) {
     for (const std::string& id : plan.exporters) {
-      if (exporter_objects.count(id)) continue;
       const auto& [cid, node] = exporters.entries.at(id);
-      Result<std::unique_ptr<Exporter>> exp = (*registry.Exporter(cid.type))(settings_for(cid, ""),
-                                                                             node);
+      if (plan.logs) {
+        if (logs_exporter_objects.count(id)) continue;
+        Result<std::unique_ptr<LogsExporter>> exp =
+            (*registry.LogsExporter(cid.type))(settings_for(cid, ""), node);
+        if (!exp.ok()) return exp.status();
+        logs_exporter_objects[id] = exp->get();
+        order.push_back({th::StrCat("exporter:", id, "[logs]"), std::move(exp).value()});
+        continue;
+      }
+      if (exporter_objects.count(id)) continue;
+      Result<std::unique_ptr<Exporter>> exp =
+          (*registry.Exporter(cid.type))(settings_for(cid, ""), node);
       if (!exp.ok()) return exp.status();
       exporter_objects[id] = exp->get();
       order.push_back({"exporter:" + id, std::move(exp).value()});
     }
   }
 
+  // Processors, back to front, each pipeline its own; what each receiver feeds.
   std::map<std::string, std::vector<TracesConsumer*>> receiver_targets;
+  std::map<std::string, std::vector<LogsConsumer*>> receiver_logs_targets;
   for (const PipelinePlan& plan : plans) {
+    if (plan.logs) {
+      std::vector<LogsConsumer*> outs;
+      for (const std::string& id : plan.exporters) outs.push_back(logs_exporter_objects[id]);
+      LogsConsumer* next = outs.front();
+      if (outs.size() > 1) {
+        service->logs_glue_.push_back(std::make_unique<LogsFanout>(outs));
+        next = service->logs_glue_.back().get();
+      }
+      for (auto it = plan.processors.rbegin(); it != plan.processors.rend(); ++it) {
+        const auto& [cid, node] = processors.entries.at(*it);
+        Result<std::unique_ptr<LogsProcessor>> proc =
+            (*registry.LogsProcessor(cid.type))(settings_for(cid, plan.id), node, next);
+        if (!proc.ok()) return proc.status();
+        next = proc->get();
+        order.push_back({th::StrCat("processor:", *it, "@", plan.id), std::move(proc).value()});
+      }
+      for (const std::string& id : plan.receivers) receiver_logs_targets[id].push_back(next);
+      continue;
+    }
     std::vector<TracesConsumer*> outs;
     bool ack_through = false;
     for (const std::string& id : plan.exporters) {
@@ -295,13 +352,13 @@ Result<std::unique_ptr<Service>> Service::Build(const config::Node& root, const 
                                    "Spans a processor was given.", labels),
           proc->get()));
       next = service->glue_.back().get();
-      std::string key = th::StrCat("processor:", *it, "@", plan.id);
-      order.push_back({key, std::move(proc).value()});
+      order.push_back({th::StrCat("processor:", *it, "@", plan.id), std::move(proc).value()});
     }
     for (const std::string& id : plan.receivers) receiver_targets[id].push_back(next);
   }
 
-  // Receivers in the order pipelines first name them.
+  // Receivers, one instance each whatever the signals it feeds, in the order pipelines first
+  // name them.
   std::vector<std::string> receiver_order;
   for (const PipelinePlan& plan : plans) {
     for (const std::string& id : plan.receivers) {
@@ -311,15 +368,24 @@ Result<std::unique_ptr<Service>> Service::Build(const config::Node& root, const 
     }
   }
   for (const std::string& id : receiver_order) {
-    std::vector<TracesConsumer*>& targets = receiver_targets[id];
-    TracesConsumer* next = targets.front();
-    if (targets.size() > 1) {
-      service->glue_.push_back(std::make_unique<Fanout>(targets));
-      next = service->glue_.back().get();
+    Consumers next;
+    if (std::vector<TracesConsumer*>& t = receiver_targets[id]; !t.empty()) {
+      next.traces = t.front();
+      if (t.size() > 1) {
+        service->glue_.push_back(std::make_unique<Fanout>(t));
+        next.traces = service->glue_.back().get();
+      }
+    }
+    if (std::vector<LogsConsumer*>& l = receiver_logs_targets[id]; !l.empty()) {
+      next.logs = l.front();
+      if (l.size() > 1) {
+        service->logs_glue_.push_back(std::make_unique<LogsFanout>(l));
+        next.logs = service->logs_glue_.back().get();
+      }
     }
     const auto& [cid, node] = receivers.entries.at(id);
     Result<std::unique_ptr<Receiver>> rec =
-        (*registry.Receiver(cid.type))(settings_for(cid, ""), node, next);
+        registry.Receiver(cid.type)->create(settings_for(cid, ""), node, next);
     if (!rec.ok()) return rec.status();
     order.push_back({"receiver:" + id, std::move(rec).value()});
   }

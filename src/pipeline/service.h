@@ -13,8 +13,8 @@
 // starts consumers before producers; Shutdown() stops producers first, so every batch in flight
 // reaches a running consumer. Every error names FILE:LINE:COL and the key.
 //
-// Only `traces` pipelines carry data today; `logs` and `metrics` pipelines are refused with a
-// message saying so.
+// `traces` and `logs` pipelines carry data; a component in a pipeline must handle its signal
+// (an error says which does not). `metrics` pipelines are refused with a message saying so.
 // Thread-safety: Build/Start/Shutdown from one thread.
 #pragma once
 
@@ -75,6 +75,7 @@ class Service {
   Service();
 
   std::vector<std::unique_ptr<TracesConsumer>> glue_;  // fan-outs and observers
+  std::vector<std::unique_ptr<LogsConsumer>> logs_glue_;
   std::vector<Entry> started_order_;
   size_t started_ = 0;
   TelemetrySettings telemetry_;

@@ -240,7 +240,11 @@ INSTANTIATE_TEST_SUITE_P(
                   "c.yaml:1:33: receivers.fake.port: unknown key (known: endpoint)"},
         BadConfig{"receivers: {fake: }\nexporters: {rec: }\nservice:\n  pipelines:\n"
                   "    logs: {receivers: [fake], exporters: [rec]}\n",
-                  "logs pipelines are not supported yet"},
+                  "c.yaml:5:24: service.pipelines.logs.receivers[0]: receiver \"fake\" does not "
+                  "handle logs"},
+        BadConfig{"receivers: {fake: }\nexporters: {rec: }\nservice:\n  pipelines:\n"
+                  "    metrics: {receivers: [fake], exporters: [rec]}\n",
+                  "metrics pipelines are not supported"},
         BadConfig{"receivers: {fake: }\nexporters: {rec: }\nservice:\n  pipelines:\n"
                   "    traces: {receivers: [fake], exporters: [rec], processor: [x]}\n",
                   "service.pipelines.traces.processor: unknown key"},
@@ -291,6 +295,73 @@ TEST(Service, ImplicitPipelineRunsTheFileOrDefaultReceiversIntoTheExporter) {
   auto query_only = Service::Build(*empty, registry, host, &nothing);
   ASSERT_TRUE(query_only.ok());
   EXPECT_TRUE((*query_only)->ComponentIds().empty());
+}
+
+// Logs: a receiver serving both signals, a logs exporter that records.
+class RecordingLogsExporter : public LogsExporter {
+ public:
+  explicit RecordingLogsExporter(std::vector<std::string>* got) : got_(got) {}
+  void ConsumeLogs(std::unique_ptr<model::LogsBatch>&& batch, Done done) override {
+    got_->push_back(batch->otlp);
+    done(absl::OkStatus());
+  }
+
+ private:
+  std::vector<std::string>* got_;
+};
+
+TEST(Service, LogsPipelinesShareTheReceiverAndGetTheirOwnExporters) {
+  Journal j;
+  Host host;
+  metrics::Registry metrics;
+  host.metrics = &metrics;
+  Registry registry = TestRegistry(&j);
+  Consumers seen;
+  registry.AddReceiver(
+      "multi",
+      [&seen, &j](const CreateSettings& s, const config::Node&,
+                  const Consumers& next) -> Result<std::unique_ptr<Receiver>> {
+        seen = next;
+        return std::unique_ptr<Receiver>(new FakeReceiver(s.id.ToString(), &j));
+      },
+      true, true);
+  std::vector<std::string> logs;
+  registry.AddLogsExporter("rec", [&logs](const CreateSettings&, const config::Node&)
+                                      -> Result<std::unique_ptr<LogsExporter>> {
+    return std::unique_ptr<LogsExporter>(new RecordingLogsExporter(&logs));
+  });
+  auto root = config::Node::Parse(R"(receivers: {multi: }
+processors: {rename: }
+exporters: {rec: }
+service:
+  pipelines:
+    traces: {receivers: [multi], processors: [rename], exporters: [rec]}
+    logs: {receivers: [multi], exporters: [rec]}
+)",
+                                  "c.yaml");
+  auto service = Service::Build(*root, registry, host);
+  ASSERT_TRUE(service.ok()) << service.status();
+  EXPECT_THAT((*service)->ComponentIds(),
+              ElementsAre("exporter:rec", "exporter:rec[logs]", "processor:rename@traces",
+                          "receiver:multi"));
+  ASSERT_NE(seen.traces, nullptr);
+  ASSERT_NE(seen.logs, nullptr);
+  auto batch = std::make_unique<model::LogsBatch>();
+  batch->otlp = "bytes";
+  batch->record_count = 1;
+  Status answer = absl::UnknownError("pending");
+  seen.logs->ConsumeLogs(std::move(batch), [&](const Status& s) { answer = s; });
+  EXPECT_TRUE(answer.ok());
+  EXPECT_THAT(logs, ElementsAre("bytes"));
+
+  auto bad = config::Node::Parse(R"(receivers: {multi: }
+processors: {rename: }
+exporters: {rec: }
+service: {pipelines: {logs: {receivers: [multi], processors: [rename], exporters: [rec]}}}
+)",
+                                 "c.yaml");
+  EXPECT_THAT(Message(Service::Build(*bad, registry, host).status()),
+              HasSubstr("processors[0]: processor \"rename\" does not handle logs"));
 }
 
 TEST(ComponentId, ParsesTypeAndName) {

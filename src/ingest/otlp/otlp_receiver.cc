@@ -28,12 +28,14 @@ class OtlpReceiverImpl final : public OtlpReceiver {
 }  // namespace
 
 Result<std::unique_ptr<OtlpReceiver>> OtlpReceiver::Start(const OtlpReceiverOptions& options,
-                                                          pipeline::TracesConsumer* consumer) {
+                                                          pipeline::TracesConsumer* consumer,
+                                                          pipeline::LogsConsumer* logs) {
   auto receiver = std::make_unique<OtlpReceiverImpl>();
   if (!options.grpc_endpoint.empty()) {
     ASSIGN_OR_RETURN(
         receiver->grpc_,
-        GrpcTraceServer::Start(options.grpc_endpoint, options.max_recv_msg_size_mib, consumer));
+        GrpcTraceServer::Start(options.grpc_endpoint, options.max_recv_msg_size_mib, consumer,
+                               logs));
     log::Info("listening", "component=otlp_grpc endpoint=", options.grpc_endpoint,
               " port=", receiver->grpc_->port());
   }
@@ -45,7 +47,8 @@ Result<std::unique_ptr<OtlpReceiver>> OtlpReceiver::Start(const OtlpReceiverOpti
     http_options.max_body_bytes = options.max_request_body_bytes;
     http_options.name = "otlp_http";
     http::Handler handler =
-        MakeOtlpHttpHandler(consumer, options.max_request_body_bytes, options.traces_url_path);
+        MakeOtlpHttpHandler(consumer, logs, options.max_request_body_bytes,
+                            options.traces_url_path, options.logs_url_path);
     if (!options.cors_allowed_origins.empty()) {
       handler = WithCors(std::move(handler), options.cors_allowed_origins,
                          options.cors_allowed_headers, options.cors_max_age_seconds);

@@ -28,6 +28,7 @@ struct OtlpReceiverOptions {
   size_t max_request_body_bytes = 20u << 20;   // HTTP, after decompression: 413 above it
   int http_threads = 2;
   std::string traces_url_path = "/v1/traces";
+  std::string logs_url_path = "/v1/logs";
   // CORS for browsers (empty: no CORS headers), as the Collector's `cors` settings.
   std::vector<std::string> cors_allowed_origins;
   std::vector<std::string> cors_allowed_headers;
@@ -38,9 +39,11 @@ class OtlpReceiver {
  public:
   virtual ~OtlpReceiver() = default;
 
-  // Binds and starts both protocols. `consumer` must outlive the receiver.
+  // Binds and starts both protocols. Consumers must outlive the receiver; a null one leaves its
+  // signal unserved (gRPC UNIMPLEMENTED, HTTP 404).
   static Result<std::unique_ptr<OtlpReceiver>> Start(const OtlpReceiverOptions& options,
-                                                     pipeline::TracesConsumer* consumer);
+                                                     pipeline::TracesConsumer* consumer,
+                                                     pipeline::LogsConsumer* logs = nullptr);
 
   virtual int grpc_port() const = 0;  // 0 when not serving
   virtual int http_port() const = 0;

@@ -64,6 +64,10 @@ Result<OtlpReceiverOptions> ParseOptions(const config::Node& c) {
     if (o.traces_url_path.empty() || o.traces_url_path[0] != '/') {
       return http["traces_url_path"].Error("must start with '/'");
     }
+    RETURN_IF_ERROR(http.GetString("logs_url_path", &o.logs_url_path));
+    if (o.logs_url_path.empty() || o.logs_url_path[0] != '/') {
+      return http["logs_url_path"].Error("must start with '/'");
+    }
     uint64_t body = o.max_request_body_bytes;
     RETURN_IF_ERROR(http.GetUint("max_request_body_size", &body));
     if (body > 0) o.max_request_body_bytes = body;
@@ -83,14 +87,18 @@ Result<OtlpReceiverOptions> ParseOptions(const config::Node& c) {
 class OtlpReceiverComponent final : public pipeline::Receiver {
  public:
   OtlpReceiverComponent(const pipeline::CreateSettings& s, OtlpReceiverOptions options,
-                        pipeline::TracesConsumer* next)
+                        const pipeline::Consumers& next)
       : options_(std::move(options)),
         counting_(pipeline::ReceiverCounters::Make(s.host->metrics,
                                                    {{"receiver", s.id.ToString()}}),
-                  next) {}
+                  next.traces),
+        counting_logs_(s.host->metrics, {{"receiver", s.id.ToString()}}, next.logs),
+        traces_(next.traces != nullptr),
+        logs_(next.logs != nullptr) {}
 
   Status Start() override {
-    ASSIGN_OR_RETURN(receiver_, OtlpReceiver::Start(options_, &counting_));
+    ASSIGN_OR_RETURN(receiver_, OtlpReceiver::Start(options_, traces_ ? &counting_ : nullptr,
+                                                    logs_ ? &counting_logs_ : nullptr));
     return absl::OkStatus();
   }
 
@@ -105,14 +113,16 @@ class OtlpReceiverComponent final : public pipeline::Receiver {
  private:
   OtlpReceiverOptions options_;
   pipeline::CountingConsumer counting_;
+  pipeline::CountingLogsConsumer counting_logs_;
+  bool traces_, logs_;
   std::unique_ptr<OtlpReceiver> receiver_;
 };
 
 }  // namespace
 
-pipeline::ReceiverFactory MakeOtlpReceiverFactory() {
+pipeline::MultiSignalReceiverFactory MakeOtlpReceiverFactory() {
   return [](const pipeline::CreateSettings& settings, const config::Node& config,
-            pipeline::TracesConsumer* next) -> Result<std::unique_ptr<pipeline::Receiver>> {
+            const pipeline::Consumers& next) -> Result<std::unique_ptr<pipeline::Receiver>> {
     ASSIGN_OR_RETURN(OtlpReceiverOptions options, ParseOptions(config));
     return std::unique_ptr<pipeline::Receiver>(
         new OtlpReceiverComponent(settings, std::move(options), next));

@@ -3,7 +3,8 @@
 //   otlp:
 //     protocols:
 //       grpc: {endpoint: 0.0.0.0:4317, max_recv_msg_size_mib: 4, include_metadata: …}
-//       http: {endpoint: 0.0.0.0:4318, traces_url_path: /v1/traces, max_request_body_size: …,
+//       http: {endpoint: 0.0.0.0:4318, traces_url_path: /v1/traces, logs_url_path: /v1/logs,
+//              max_request_body_size: …,
 //              cors: {allowed_origins: [...], allowed_headers: [...], max_age: 7200}}
 //
 // and starts OtlpReceiver on Start(). A protocol left out is not served; `protocols` must name at
@@ -16,6 +17,7 @@
 
 namespace th::ingest::otlp {
 
-pipeline::ReceiverFactory MakeOtlpReceiverFactory();
+// Serves traces and logs (register with both signals).
+pipeline::MultiSignalReceiverFactory MakeOtlpReceiverFactory();
 
 }  // namespace th::ingest::otlp

@@ -23,7 +23,7 @@ Result<std::unique_ptr<pipeline::Receiver>> Make(const std::string& yaml,
   pipeline::CreateSettings s;
   s.id = {"otlp", ""};
   s.host = &host;
-  return MakeOtlpReceiverFactory()(s, (*root)["otlp"], next);
+  return MakeOtlpReceiverFactory()(s, (*root)["otlp"], pipeline::Consumers{next, nullptr});
 }
 
 TEST(OtlpReceiverFactory, StartsTheProtocolsNamedAndStops) {

@@ -1,5 +1,7 @@
 #include "ingest/otlp/internal/export_handler.h"
 
+#include "ingest/otlp/internal/logs_codec.h"
+
 #include <memory>
 
 #include "common/json.h"
@@ -105,6 +107,28 @@ std::string EncodeRpcStatus(Encoding encoding, int grpc_code, std::string_view m
   if (grpc_code != 0) wire::PutVarintField(&out, 1, static_cast<uint64_t>(grpc_code));
   if (!message.empty()) wire::PutBytes(&out, 2, message);
   return out;
+}
+
+void HandleLogsExport(std::string&& body, Encoding encoding, std::string_view tenant,
+                      std::string_view transport, pipeline::LogsConsumer* consumer,
+                      ExportDone done) {
+  std::string tenant_id(tenant.empty() ? model::kDefaultTenant : tenant);
+  Result<std::unique_ptr<model::LogsBatch>> batch =
+      encoding == Encoding::kProto ? DecodeOtlpLogsProto(std::move(body), tenant_id)
+                                   : DecodeOtlpLogsJson(body, tenant_id);
+  if (!batch.ok()) {
+    log::Debug("refused logs export request", "transport=", transport, " error=\"",
+               batch.status().message(), "\"");
+    done(ExportOutcome{batch.status()});
+    return;
+  }
+  if ((*batch)->record_count == 0) {
+    done(ExportOutcome{});
+    return;
+  }
+  consumer->ConsumeLogs(std::move(batch).value(), [done = std::move(done)](const Status& s) {
+    done(ExportOutcome{s});
+  });
 }
 
 }  // namespace th::ingest::otlp

@@ -29,7 +29,14 @@ void HandleTraceExport(std::string&& body, Encoding encoding, std::string_view t
                        std::string_view transport, pipeline::TracesConsumer* consumer,
                        ExportDone done);
 
-// ExportTraceServiceResponse in `encoding`; partial_success only when something was rejected.
+// The same for ExportLogsServiceRequest: the body is checked and counted (logs stay encoded),
+// then handed to `consumer`.
+void HandleLogsExport(std::string&& body, Encoding encoding, std::string_view tenant,
+                      std::string_view transport, pipeline::LogsConsumer* consumer,
+                      ExportDone done);
+
+// ExportTraceServiceResponse in `encoding` (also the bytes of an ExportLogsServiceResponse when
+// nothing was rejected: both are empty messages then); partial_success only when something was rejected.
 std::string EncodeExportResponse(Encoding encoding, const ExportOutcome& outcome);
 
 // google.rpc.Status {code, message} in `encoding`: the body of an OTLP/HTTP error response.

@@ -13,12 +13,14 @@
 #include "common/strings.h"
 #include "ingest/otlp/internal/export_handler.h"
 
+#include "opentelemetry/proto/collector/logs/v1/logs_service.grpc.pb.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.grpc.pb.h"
 
 namespace th::ingest::otlp {
 namespace {
 
 using TraceService = opentelemetry::proto::collector::trace::v1::TraceService;
+using LogsService = opentelemetry::proto::collector::logs::v1::LogsService;
 
 std::string Flatten(const grpc::ByteBuffer& buffer) {
   std::vector<grpc::Slice> slices;
@@ -38,6 +40,20 @@ std::string TenantOf(const grpc::CallbackServerContext* context) {
   return std::string(it->second.data(), it->second.size());
 }
 
+// Finishes a unary call with the export's outcome.
+void FinishExport(grpc::ServerUnaryReactor* reactor, grpc::ByteBuffer* response,
+                  ExportOutcome&& outcome) {
+  if (!outcome.status.ok()) {
+    reactor->Finish(grpc::Status(static_cast<grpc::StatusCode>(GrpcCodeFor(outcome.status)),
+                                 std::string(outcome.status.message())));
+    return;
+  }
+  std::string body = EncodeExportResponse(Encoding::kProto, outcome);
+  grpc::Slice slice(body);
+  *response = grpc::ByteBuffer(&slice, 1);
+  reactor->Finish(grpc::Status::OK);
+}
+
 class ExportService final
     : public TraceService::WithRawCallbackMethod_Export<TraceService::Service> {
  public:
@@ -47,19 +63,10 @@ class ExportService final
                                    const grpc::ByteBuffer* request,
                                    grpc::ByteBuffer* response) override {
     grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-    HandleTraceExport(
-        Flatten(*request), Encoding::kProto, TenantOf(context), "grpc", consumer_,
-        [reactor, response](ExportOutcome&& outcome) {
-          if (!outcome.status.ok()) {
-            reactor->Finish(grpc::Status(static_cast<grpc::StatusCode>(GrpcCodeFor(outcome.status)),
-                                         std::string(outcome.status.message())));
-            return;
-          }
-          std::string body = EncodeExportResponse(Encoding::kProto, outcome);
-          grpc::Slice slice(body);
-          *response = grpc::ByteBuffer(&slice, 1);
-          reactor->Finish(grpc::Status::OK);
-        });
+    HandleTraceExport(Flatten(*request), Encoding::kProto, TenantOf(context), "grpc", consumer_,
+                      [reactor, response](ExportOutcome&& outcome) {
+                        FinishExport(reactor, response, std::move(outcome));
+                      });
     return reactor;
   }
 
@@ -67,14 +74,36 @@ class ExportService final
   pipeline::TracesConsumer* consumer_;
 };
 
+class LogsExportService final
+    : public LogsService::WithRawCallbackMethod_Export<LogsService::Service> {
+ public:
+  explicit LogsExportService(pipeline::LogsConsumer* consumer) : consumer_(consumer) {}
+
+  grpc::ServerUnaryReactor* Export(grpc::CallbackServerContext* context,
+                                   const grpc::ByteBuffer* request,
+                                   grpc::ByteBuffer* response) override {
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    HandleLogsExport(Flatten(*request), Encoding::kProto, TenantOf(context), "grpc", consumer_,
+                     [reactor, response](ExportOutcome&& outcome) {
+                       FinishExport(reactor, response, std::move(outcome));
+                     });
+    return reactor;
+  }
+
+ private:
+  pipeline::LogsConsumer* consumer_;
+};
+
 class GrpcTraceServerImpl final : public GrpcTraceServer {
  public:
-  explicit GrpcTraceServerImpl(pipeline::TracesConsumer* consumer) : service_(consumer) {}
+  GrpcTraceServerImpl(pipeline::TracesConsumer* traces, pipeline::LogsConsumer* logs)
+      : service_(traces), logs_service_(logs), traces_(traces != nullptr), logs_(logs != nullptr) {}
 
   Status Start(const std::string& endpoint, int max_recv_msg_size_mib) {
     grpc::ServerBuilder builder;
     builder.AddListeningPort(endpoint, grpc::InsecureServerCredentials(), &port_);
-    builder.RegisterService(&service_);
+    if (traces_) builder.RegisterService(&service_);
+    if (logs_) builder.RegisterService(&logs_service_);
     builder.SetMaxReceiveMessageSize(max_recv_msg_size_mib * 1024 * 1024);
     server_ = builder.BuildAndStart();
     if (server_ == nullptr || port_ == 0) {
@@ -96,6 +125,8 @@ class GrpcTraceServerImpl final : public GrpcTraceServer {
 
  private:
   ExportService service_;
+  LogsExportService logs_service_;
+  bool traces_, logs_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
 };
@@ -103,8 +134,9 @@ class GrpcTraceServerImpl final : public GrpcTraceServer {
 }  // namespace
 
 Result<std::unique_ptr<GrpcTraceServer>> GrpcTraceServer::Start(
-    const std::string& endpoint, int max_recv_msg_size_mib, pipeline::TracesConsumer* consumer) {
-  auto server = std::make_unique<GrpcTraceServerImpl>(consumer);
+    const std::string& endpoint, int max_recv_msg_size_mib, pipeline::TracesConsumer* traces,
+    pipeline::LogsConsumer* logs) {
+  auto server = std::make_unique<GrpcTraceServerImpl>(traces, logs);
   RETURN_IF_ERROR(server->Start(endpoint, max_recv_msg_size_mib));
   return std::unique_ptr<GrpcTraceServer>(std::move(server));
 }

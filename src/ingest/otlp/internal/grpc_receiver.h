@@ -1,4 +1,5 @@
-// OTLP/gRPC server for TraceService/Export. Internal to ingest/otlp.
+// OTLP/gRPC server for TraceService/Export and LogsService/Export (each registered only when its
+// consumer is given; otherwise UNIMPLEMENTED). Internal to ingest/otlp.
 #pragma once
 
 #include <memory>
@@ -14,7 +15,8 @@ class GrpcTraceServer {
   virtual ~GrpcTraceServer() = default;
   static Result<std::unique_ptr<GrpcTraceServer>> Start(const std::string& endpoint,
                                                         int max_recv_msg_size_mib,
-                                                        pipeline::TracesConsumer* consumer);
+                                                        pipeline::TracesConsumer* traces,
+                                                        pipeline::LogsConsumer* logs);
   virtual int port() const = 0;
   virtual void Shutdown(int grace_ms) = 0;
 };

@@ -28,10 +28,14 @@ http::Response ErrorResponse(int http_status, Encoding encoding, int grpc_code,
 
 }  // namespace
 
-http::Handler MakeOtlpHttpHandler(pipeline::TracesConsumer* consumer, size_t max_body_bytes,
-                                  std::string traces_path) {
-  return [consumer, max_body_bytes, traces_path](http::Request&& req, http::Responder respond) {
-    if (req.path != traces_path) {
+http::Handler MakeOtlpHttpHandler(pipeline::TracesConsumer* traces, pipeline::LogsConsumer* logs,
+                                  size_t max_body_bytes, std::string traces_path,
+                                  std::string logs_path) {
+  return [traces, logs, max_body_bytes, traces_path, logs_path](http::Request&& req,
+                                                                http::Responder respond) {
+    const bool is_traces = traces != nullptr && req.path == traces_path;
+    const bool is_logs = logs != nullptr && req.path == logs_path;
+    if (!is_traces && !is_logs) {
       respond(http::Response::Text(404, th::StrCat("404 page not found: ", req.path)));
       return;
     }
@@ -73,8 +77,7 @@ http::Handler MakeOtlpHttpHandler(pipeline::TracesConsumer* consumer, size_t max
       return;
     }
     std::string tenant(req.Header("x-scope-orgid"));
-    HandleTraceExport(std::move(body), encoding, tenant, "http", consumer,
-                      [encoding, respond = std::move(respond)](ExportOutcome&& outcome) {
+    auto answer = [encoding, respond = std::move(respond)](ExportOutcome&& outcome) {
                         if (!outcome.status.ok()) {
                           http::Response r =
                               ErrorResponse(HttpStatusFor(outcome.status), encoding,
@@ -89,7 +92,12 @@ http::Handler MakeOtlpHttpHandler(pipeline::TracesConsumer* consumer, size_t max
                         r.headers.emplace_back("Content-Type", ContentTypeOf(encoding));
                         r.body = EncodeExportResponse(encoding, outcome);
                         respond(std::move(r));
-                      });
+    };
+    if (is_logs) {
+      HandleLogsExport(std::move(body), encoding, tenant, "http", logs, std::move(answer));
+    } else {
+      HandleTraceExport(std::move(body), encoding, tenant, "http", traces, std::move(answer));
+    }
   };
 }
 

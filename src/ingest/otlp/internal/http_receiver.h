@@ -11,10 +11,12 @@
 
 namespace th::ingest::otlp {
 
-// Returns the handler that answers OTLP/HTTP requests on `traces_path`. `max_body_bytes` bounds
-// the body after decompression.
-http::Handler MakeOtlpHttpHandler(pipeline::TracesConsumer* consumer, size_t max_body_bytes,
-                                  std::string traces_path);
+// Returns the handler that answers OTLP/HTTP requests on `traces_path` and `logs_path` (a
+// signal whose consumer is null answers 404). `max_body_bytes` bounds the body after
+// decompression.
+http::Handler MakeOtlpHttpHandler(pipeline::TracesConsumer* traces, pipeline::LogsConsumer* logs,
+                                  size_t max_body_bytes, std::string traces_path,
+                                  std::string logs_path);
 
 // Wraps `inner` with CORS as the Collector's confighttp does it: a preflight (OPTIONS with
 // Origin and Access-Control-Request-Method) from an allowed origin is answered 204 with the

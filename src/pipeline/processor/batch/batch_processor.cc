@@ -69,9 +69,70 @@ struct Waiters {
   }
 };
 
-class BatchProcessor final : public Processor {
+// What differs between the signals: how batches are counted, joined, cut and handed on.
+struct TracesSignal {
+  using Batch = model::SpanBatch;
+  using Consumer = TracesConsumer;
+  using Base = Processor;
+  static size_t Count(const Batch& b) { return b.span_count(); }
+  static void Send(Consumer* next, std::unique_ptr<Batch>&& b, Done done) {
+    next->ConsumeTraces(std::move(b), std::move(done));
+  }
+  // Joined, then cut into pieces of at most `max` spans (0: no cap).
+  static std::vector<std::unique_ptr<Batch>> Pieces(std::vector<std::unique_ptr<Batch>> parts,
+                                                    uint64_t max) {
+    std::unique_ptr<Batch> joined =
+        parts.size() == 1 ? std::move(parts.front()) : model::JoinBatches(std::move(parts));
+    std::vector<std::unique_ptr<Batch>> pieces;
+    size_t n = joined->span_count();
+    if (max == 0 || n <= max) {
+      pieces.push_back(std::move(joined));
+      return pieces;
+    }
+    std::vector<uint32_t> indices;
+    for (size_t begin = 0; begin < n; begin += max) {
+      size_t end = std::min<size_t>(n, begin + max);
+      indices.clear();
+      for (size_t i = begin; i < end; ++i) indices.push_back(static_cast<uint32_t>(i));
+      pieces.push_back(model::CopySpans(*joined, indices));
+    }
+    return pieces;
+  }
+};
+
+struct LogsSignal {
+  using Batch = model::LogsBatch;
+  using Consumer = LogsConsumer;
+  using Base = LogsProcessor;
+  static size_t Count(const Batch& b) { return b.record_count; }
+  static void Send(Consumer* next, std::unique_ptr<Batch>&& b, Done done) {
+    next->ConsumeLogs(std::move(b), std::move(done));
+  }
+  // Logs stay encoded: requests are concatenated (a valid ExportLogsServiceRequest) and cut only
+  // between requests, so a piece exceeds `max` only when one request alone does.
+  static std::vector<std::unique_ptr<Batch>> Pieces(std::vector<std::unique_ptr<Batch>> parts,
+                                                    uint64_t max) {
+    std::vector<std::unique_ptr<Batch>> pieces;
+    for (auto& part : parts) {
+      if (pieces.empty() ||
+          (max > 0 && pieces.back()->record_count + part->record_count > max)) {
+        pieces.push_back(std::move(part));
+        continue;
+      }
+      pieces.back()->otlp.append(part->otlp);
+      pieces.back()->record_count += part->record_count;
+    }
+    return pieces;
+  }
+};
+
+template <typename Signal>
+class BatchProcessor final : public Signal::Base {
+  using Batch = typename Signal::Batch;
+
  public:
-  BatchProcessor(const CreateSettings& settings, BatchOptions options, TracesConsumer* next)
+  BatchProcessor(const CreateSettings& settings, BatchOptions options,
+                 typename Signal::Consumer* next)
       : options_(options), next_(next) {
     metrics::Labels labels = {{"processor", settings.id.ToString()}};
     metrics::Registry* m = settings.host->metrics;
@@ -80,7 +141,7 @@ class BatchProcessor final : public Processor {
     timeout_trigger_ = m->GetCounter("otelcol_processor_batch_timeout_trigger_send",
                                      "Sends because a batch waited for timeout.", labels);
     send_size_ = m->GetHistogram("otelcol_processor_batch_batch_send_size",
-                                 "Spans per send.", {10, 25, 50, 75, 100, 250, 500, 750, 1000,
+                                 "Items per send.", {10, 25, 50, 75, 100, 250, 500, 750, 1000,
                                                      2000, 3000, 4000, 5000, 6000, 7000, 8000,
                                                      9000, 10000, 20000, 30000, 50000, 100000},
                                  labels);
@@ -109,8 +170,8 @@ class BatchProcessor final : public Processor {
     for (Pending& p : all) Send(std::move(p));
   }
 
-  void ConsumeTraces(std::unique_ptr<model::SpanBatch>&& batch, Done done) override {
-    if (batch->span_count() == 0) {
+  void Consume(std::unique_ptr<Batch>&& batch, Done done) {
+    if (Signal::Count(*batch) == 0) {
       done(absl::OkStatus());
       return;
     }
@@ -121,10 +182,10 @@ class BatchProcessor final : public Processor {
       std::string tenant = batch->tenant;
       Pending& p = pending_[tenant];
       if (p.parts.empty()) p.since = Clock::now();
-      p.spans += batch->span_count();
+      p.items += Signal::Count(*batch);
       p.parts.push_back(std::move(batch));
       p.dones.push_back(std::move(done));
-      if (options_.timeout.count() == 0 || p.spans >= options_.send_batch_size || stopping_) {
+      if (options_.timeout.count() == 0 || p.items >= options_.send_batch_size || stopping_) {
         ready = std::move(p);
         pending_.erase(tenant);
         send_now = true;
@@ -136,12 +197,20 @@ class BatchProcessor final : public Processor {
     }
   }
 
+  // The consumer interface of the signal (only one of these is an override).
+  void ConsumeTraces(std::unique_ptr<model::SpanBatch>&& batch, Done done) {
+    Consume(std::move(batch), std::move(done));
+  }
+  void ConsumeLogs(std::unique_ptr<model::LogsBatch>&& batch, Done done) {
+    Consume(std::move(batch), std::move(done));
+  }
+
  private:
   // Batches wait as they came and are joined when sent, so requests that arrived unchanged keep
   // their protobuf encoding (model::JoinBatches) and exporters need not encode them again.
   struct Pending {
-    std::vector<std::unique_ptr<model::SpanBatch>> parts;
-    size_t spans = 0;
+    std::vector<std::unique_ptr<Batch>> parts;
+    size_t items = 0;
     std::vector<Done> dones;
     Clock::time_point since;
   };
@@ -179,31 +248,17 @@ class BatchProcessor final : public Processor {
   void Send(Pending p) {
     if (p.parts.empty()) return;
     auto waiters = std::make_shared<Waiters>(std::move(p.dones));
-    std::unique_ptr<model::SpanBatch> joined = p.parts.size() == 1
-                                                   ? std::move(p.parts.front())
-                                                   : model::JoinBatches(std::move(p.parts));
-    std::vector<std::unique_ptr<model::SpanBatch>> pieces;
-    size_t n = joined->span_count();
-    if (options_.send_batch_max_size == 0 || n <= options_.send_batch_max_size) {
-      pieces.push_back(std::move(joined));
-    } else {
-      std::vector<uint32_t> indices;
-      for (size_t begin = 0; begin < n; begin += options_.send_batch_max_size) {
-        size_t end = std::min<size_t>(n, begin + options_.send_batch_max_size);
-        indices.clear();
-        for (size_t i = begin; i < end; ++i) indices.push_back(static_cast<uint32_t>(i));
-        pieces.push_back(model::CopySpans(*joined, indices));
-      }
-    }
+    std::vector<std::unique_ptr<Batch>> pieces =
+        Signal::Pieces(std::move(p.parts), options_.send_batch_max_size);
     waiters->remaining = pieces.size();
     for (auto& piece : pieces) {
-      send_size_->Observe(static_cast<double>(piece->span_count()));
-      next_->ConsumeTraces(std::move(piece), [waiters](const Status& s) { waiters->Answer(s); });
+      send_size_->Observe(static_cast<double>(Signal::Count(*piece)));
+      Signal::Send(next_, std::move(piece), [waiters](const Status& s) { waiters->Answer(s); });
     }
   }
 
   const BatchOptions options_;
-  TracesConsumer* const next_;
+  typename Signal::Consumer* const next_;
   metrics::Counter* size_trigger_;
   metrics::Counter* timeout_trigger_;
   metrics::Histogram* send_size_;
@@ -221,7 +276,15 @@ ProcessorFactory MakeBatchProcessorFactory() {
   return [](const CreateSettings& settings, const config::Node& config,
             TracesConsumer* next) -> Result<std::unique_ptr<Processor>> {
     ASSIGN_OR_RETURN(BatchOptions options, ParseOptions(config));
-    return std::unique_ptr<Processor>(new BatchProcessor(settings, options, next));
+    return std::unique_ptr<Processor>(new BatchProcessor<TracesSignal>(settings, options, next));
+  };
+}
+
+LogsProcessorFactory MakeBatchLogsProcessorFactory() {
+  return [](const CreateSettings& settings, const config::Node& config,
+            LogsConsumer* next) -> Result<std::unique_ptr<LogsProcessor>> {
+    ASSIGN_OR_RETURN(BatchOptions options, ParseOptions(config));
+    return std::unique_ptr<LogsProcessor>(new BatchProcessor<LogsSignal>(settings, options, next));
   };
 }
 

@@ -17,5 +17,8 @@
 namespace th::pipeline {
 
 ProcessorFactory MakeBatchProcessorFactory();
+// The same for logs pipelines: requests are joined by concatenating their encodings and cut only
+// between requests.
+LogsProcessorFactory MakeBatchLogsProcessorFactory();
 
 }  // namespace th::pipeline

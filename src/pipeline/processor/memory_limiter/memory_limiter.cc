@@ -64,15 +64,35 @@ Result<LimiterOptions> ParseOptions(const config::Node& c) {
   return o;
 }
 
-class MemoryLimiter final : public Processor {
+struct TracesSignal {
+  using Base = Processor;
+  using Consumer = TracesConsumer;
+  static constexpr const char* kRefusedMetric = "otelcol_processor_refused_spans";
+  static size_t Count(const model::SpanBatch& b) { return b.span_count(); }
+  static void Send(Consumer* next, std::unique_ptr<model::SpanBatch>&& b, Done done) {
+    next->ConsumeTraces(std::move(b), std::move(done));
+  }
+};
+
+struct LogsSignal {
+  using Base = LogsProcessor;
+  using Consumer = LogsConsumer;
+  static constexpr const char* kRefusedMetric = "otelcol_processor_refused_log_records";
+  static size_t Count(const model::LogsBatch& b) { return b.record_count; }
+  static void Send(Consumer* next, std::unique_ptr<model::LogsBatch>&& b, Done done) {
+    next->ConsumeLogs(std::move(b), std::move(done));
+  }
+};
+
+template <typename Signal>
+class MemoryLimiter final : public Signal::Base {
  public:
   MemoryLimiter(const CreateSettings& settings, LimiterOptions options,
-                std::function<uint64_t()> measure, TracesConsumer* next)
+                std::function<uint64_t()> measure, typename Signal::Consumer* next)
       : options_(options), measure_(std::move(measure)), next_(next), id_(settings.id.ToString()) {
     metrics::Labels labels = {{"processor", id_}};
     refused_ = settings.host->metrics->GetCounter(
-        "otelcol_processor_refused_spans", "Spans refused because memory was above the limit.",
-        labels);
+        Signal::kRefusedMetric, "Items refused because memory was above the limit.", labels);
     usage_ = settings.host->metrics->GetGauge("tracehouse_memory_limiter_usage_bytes",
                                               "Memory in use at the last check.", labels);
   }
@@ -96,16 +116,25 @@ class MemoryLimiter final : public Processor {
     if (thread_.joinable()) thread_.join();
   }
 
-  void ConsumeTraces(std::unique_ptr<model::SpanBatch>&& batch, Done done) override {
+  template <typename Batch>
+  void Consume(std::unique_ptr<Batch>&& batch, Done done) {
     if (refusing_.load(std::memory_order_relaxed)) {
-      refused_->Add(batch->span_count());
+      refused_->Add(Signal::Count(*batch));
       done(absl::UnavailableError(
           th::StrCat("memory_limiter ", id_, ": memory usage is above the soft limit of ",
                      (options_.limit_bytes - options_.spike_bytes) >> 20,
                      " MiB; data refused, retry later")));
       return;
     }
-    next_->ConsumeTraces(std::move(batch), std::move(done));
+    Signal::Send(next_, std::move(batch), std::move(done));
+  }
+
+  // The consumer interface of the signal (only one of these overrides).
+  void ConsumeTraces(std::unique_ptr<model::SpanBatch>&& batch, Done done) {
+    Consume(std::move(batch), std::move(done));
+  }
+  void ConsumeLogs(std::unique_ptr<model::LogsBatch>&& batch, Done done) {
+    Consume(std::move(batch), std::move(done));
   }
 
  private:
@@ -143,7 +172,7 @@ class MemoryLimiter final : public Processor {
 
   const LimiterOptions options_;
   std::function<uint64_t()> measure_;
-  TracesConsumer* const next_;
+  typename Signal::Consumer* const next_;
   const std::string id_;
   metrics::Counter* refused_;
   metrics::Gauge* usage_;
@@ -183,7 +212,18 @@ ProcessorFactory MakeMemoryLimiterFactory(std::function<uint64_t()> measure) {
   return [measure](const CreateSettings& settings, const config::Node& config,
                    TracesConsumer* next) -> Result<std::unique_ptr<Processor>> {
     ASSIGN_OR_RETURN(LimiterOptions options, ParseOptions(config));
-    return std::unique_ptr<Processor>(new MemoryLimiter(settings, options, measure, next));
+    return std::unique_ptr<Processor>(
+        new MemoryLimiter<TracesSignal>(settings, options, measure, next));
+  };
+}
+
+LogsProcessorFactory MakeMemoryLimiterLogsFactory(std::function<uint64_t()> measure) {
+  if (!measure) measure = ResidentBytes;
+  return [measure](const CreateSettings& settings, const config::Node& config,
+                   LogsConsumer* next) -> Result<std::unique_ptr<LogsProcessor>> {
+    ASSIGN_OR_RETURN(LimiterOptions options, ParseOptions(config));
+    return std::unique_ptr<LogsProcessor>(
+        new MemoryLimiter<LogsSignal>(settings, options, measure, next));
   };
 }
 

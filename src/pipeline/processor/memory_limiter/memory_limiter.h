@@ -18,6 +18,7 @@ namespace th::pipeline {
 
 // `measure` returns bytes in use; tests inject one. The default reads /proc/self/statm.
 ProcessorFactory MakeMemoryLimiterFactory(std::function<uint64_t()> measure = nullptr);
+LogsProcessorFactory MakeMemoryLimiterLogsFactory(std::function<uint64_t()> measure = nullptr);
 
 // Total memory available to this process: min(MemTotal, cgroup memory.max) in bytes.
 uint64_t AvailableMemoryBytes();
