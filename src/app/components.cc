@@ -47,6 +47,15 @@ pipeline::Registry BuildRegistry(const ComponentOptions& options) {
   r.AddExporter("logging", exporter::debug::MakeDebugExporterFactory());
   r.AddExporter("file", exporter::file::MakeFileExporterFactory());
   r.AddExporter("nop", exporter::MakeNopExporterFactory());
+
+  r.AddLogsExporter("otlp", exporter::otlp::MakeOtlpGrpcLogsExporterFactory());
+  r.AddLogsExporter("otlp_grpc", exporter::otlp::MakeOtlpGrpcLogsExporterFactory());
+  r.AddLogsExporter("otlphttp", exporter::otlphttp::MakeOtlpHttpLogsExporterFactory());
+  r.AddLogsExporter("otlp_http", exporter::otlphttp::MakeOtlpHttpLogsExporterFactory());
+  r.AddLogsExporter("debug", exporter::debug::MakeDebugLogsExporterFactory());
+  r.AddLogsExporter("logging", exporter::debug::MakeDebugLogsExporterFactory());
+  r.AddLogsExporter("file", exporter::file::MakeFileLogsExporterFactory());
+  r.AddLogsExporter("nop", exporter::MakeNopLogsExporterFactory());
   r.AddExporter("store", exporter::MakeStoreExporterFactory(options.store, options.validate_only));
 
   r.AddExtension("health_check", extension::MakeHealthCheckFactory());

@@ -394,3 +394,81 @@ service:
     await removeDir(dir);
   }
 });
+
+// ---- logs pipelines --------------------------------------------------------------------------------
+
+test('OTLP logs flow through a logs pipeline: agent (batch, otlp) → gateway collector (file)', async () => {
+  const [agentGrpc, agentHttp, gatewayGrpc] = await freePorts(3);
+  const dir = await makeTempDir();
+  const out = path.join(dir, 'logs.jsonl');
+  const gateway = await startCollector(`
+receivers:
+  otlp: {protocols: {grpc: {endpoint: 127.0.0.1:${gatewayGrpc}}}}
+exporters:
+  file: {path: ${out}, flush_interval: 100ms}
+service:
+  telemetry: {metrics: {level: none}}
+  pipelines:
+    logs: {receivers: [otlp], exporters: [file]}
+`);
+  const agent = await startCollector(`
+receivers:
+  otlp:
+    protocols:
+      grpc: {endpoint: 127.0.0.1:${agentGrpc}}
+      http: {endpoint: 127.0.0.1:${agentHttp}}
+processors:
+  batch: {timeout: 100ms}
+exporters:
+  otlp: {endpoint: 127.0.0.1:${gatewayGrpc}, tls: {insecure: true}}
+  nop:
+service:
+  telemetry: {metrics: {level: none}}
+  pipelines:
+    traces: {receivers: [otlp], exporters: [nop]}
+    logs: {receivers: [otlp], processors: [batch], exporters: [otlp]}
+`);
+  try {
+    const traceId = '5b8efff798038103d269b633813fc60c';
+    const body = {
+      resourceLogs: [{
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'checkout' } }] },
+        scopeLogs: [{
+          logRecords: [
+            { timeUnixNano: '1700000000000000000', severityNumber: 17, severityText: 'ERROR',
+              body: { stringValue: 'payment declined' }, traceId, spanId: 'eee19b7ec3c1b174' },
+            { timeUnixNano: '1700000000000000001', severityNumber: 9, body: { stringValue: 'retrying' } },
+          ],
+        }],
+      }],
+    };
+    const res = await fetch(`http://127.0.0.1:${agentHttp}/v1/logs`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
+    });
+    assert.equal(res.status, 200, await res.text());
+    const bad = await fetch(`http://127.0.0.1:${agentHttp}/v1/logs`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"traceId":"nothex"}]}]}]}',
+    });
+    assert.equal(bad.status, 400);
+    assert.match(await bad.text(), /traceId/);
+
+    const fsp = await import('node:fs/promises');
+    const deadline = Date.now() + 15_000;
+    let text = '';
+    while (Date.now() < deadline) {
+      text = await fsp.readFile(out, 'utf8').catch(() => '');
+      if (text.includes('payment declined')) break;
+      await sleep(100);
+    }
+    const lines = text.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    const records = lines.flatMap((l) => l.resourceLogs).flatMap((r) => r.scopeLogs).flatMap((s) => s.logRecords);
+    assert.equal(records.length, 2, gateway.describe(text));
+    const declined = records.find((r) => r.body.stringValue === 'payment declined');
+    assert.equal(declined.traceId, traceId, 'the trace id that links a log line to its trace survives the pipeline');
+    assert.equal(declined.spanId, 'eee19b7ec3c1b174');
+  } finally {
+    await agent.stop();
+    await gateway.stop();
+    await removeDir(dir);
+  }
+});

@@ -8,6 +8,7 @@
 #include "absl/synchronization/mutex.h"
 #include "common/log.h"
 #include "common/strings.h"
+#include "export/debug/internal/logs_text.h"
 #include "export/helper/queued_exporter.h"
 #include "export/helper/sender.h"
 #include "model/ids.h"
@@ -99,17 +100,7 @@ const char* StatusName(int32_t code) {
   }
 }
 
-// "2023-11-14 22:13:20.000000500 +0000 UTC", as Go prints a time.Time.
-std::string Timestamp(uint64_t unix_nano) {
-  time_t secs = static_cast<time_t>(unix_nano / 1'000'000'000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[64];
-  size_t n = strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S", &tm);
-  char frac[16];
-  snprintf(frac, sizeof(frac), ".%09llu", static_cast<unsigned long long>(unix_nano % 1'000'000'000));
-  return th::StrCat(std::string_view(buf, n), frac, " +0000 UTC");
-}
+using internal::Timestamp;
 
 void AppendValue(const model::SpanBatch& b, const model::AnyValue& v, std::string* out);
 
@@ -313,25 +304,60 @@ void WriteFd(int fd, std::string_view text) {
   }
 }
 
-class DebugSender final : public helper::Sender {
+// What the debug output says about a batch: the summary's title and counts, and the lines
+// that follow it at normal and detailed verbosity.
+struct Described {
+  std::string_view title;
+  std::string counts;
+  std::string detail;
+};
+
+Described Describe(const model::SpanBatch& batch, Verbosity verbosity) {
+  Described d{"Traces",
+              th::StrCat("resource_spans=", CountResourceSpans(batch),
+                         " spans=", batch.span_count()),
+              ""};
+  if (verbosity != Verbosity::kBasic) d.detail = Render(batch, verbosity);
+  return d;
+}
+
+Described Describe(const model::LogsBatch& batch, Verbosity verbosity) {
+  internal::LogsDetail detail = verbosity == Verbosity::kBasic    ? internal::LogsDetail::kCounts
+                                : verbosity == Verbosity::kNormal ? internal::LogsDetail::kPerRecord
+                                                                  : internal::LogsDetail::kEverything;
+  Result<internal::LogsText> text = internal::RenderLogs(batch.otlp, detail);
+  if (!text.ok()) {
+    // Say so instead of failing the batch: the debug exporter is where one looks at bad data.
+    return Described{"Logs",
+                     th::StrCat("log_records=", batch.record_count, " error=\"",
+                                Message(text.status()), "\""),
+                     ""};
+  }
+  return Described{"Logs",
+                   th::StrCat("resource_logs=", text->resource_logs,
+                              " log_records=", text->log_records),
+                   std::move(text->text)};
+}
+
+template <typename Batch>
+class DebugSender final : public helper::BasicSender<Batch> {
  public:
   DebugSender(std::string id, DebugConfig config, std::function<void(std::string_view)> sink)
       : id_(std::move(id)), config_(std::move(config)), sink_(std::move(sink)) {}
 
-  Status Send(const model::SpanBatch& batch, helper::SendContext& context) override {
+  Status Send(const Batch& batch, helper::SendContext& context) override {
     if (!Sampled()) return absl::OkStatus();
+    Described d = Describe(batch, config_.verbosity);
     std::string text;
     if (config_.use_internal_logger) {
       // The summary is a regular log line; the detail follows it as plain text, as zap prints
       // the Collector's multi-line output.
-      th::StrAppend(&text, "ts=", Now(), " level=info msg=\"Traces\" exporter=", id_,
-                    " resource_spans=", CountResourceSpans(batch), " spans=", batch.span_count(),
-                    "\n");
+      th::StrAppend(&text, "ts=", Now(), " level=info msg=\"", d.title, "\" exporter=", id_, " ",
+                    d.counts, "\n");
     } else {
-      th::StrAppend(&text, "Traces resource_spans=", CountResourceSpans(batch),
-                    " spans=", batch.span_count(), "\n");
+      th::StrAppend(&text, d.title, " ", d.counts, "\n");
     }
-    if (config_.verbosity != Verbosity::kBasic) text += Render(batch, config_.verbosity);
+    text += d.detail;
     if (sink_) {
       sink_(text);
     } else {
@@ -376,21 +402,40 @@ class DebugSender final : public helper::Sender {
   int64_t count_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
+Result<DebugConfig> ConfigFor(const pipeline::CreateSettings& create, const config::Node& node) {
+  const std::string data_dir = create.host != nullptr ? create.host->data_dir : "";
+  ASSIGN_OR_RETURN(DebugConfig config, ParseConfig(node, data_dir));
+  if (create.id.type == "logging") {
+    log::Warn("the logging exporter was removed from the Collector in v0.111.0; use debug",
+              "exporter=", create.id.ToString());
+  }
+  return config;
+}
+
 }  // namespace
 
 pipeline::ExporterFactory MakeDebugExporterFactory(std::function<void(std::string_view)> sink) {
   return [sink](const pipeline::CreateSettings& create,
                 const config::Node& node) -> Result<std::unique_ptr<pipeline::Exporter>> {
-    const std::string data_dir = create.host != nullptr ? create.host->data_dir : "";
-    ASSIGN_OR_RETURN(DebugConfig config, ParseConfig(node, data_dir));
-    if (create.id.type == "logging") {
-      log::Warn("the logging exporter was removed from the Collector in v0.111.0; use debug",
-                "exporter=", create.id.ToString());
-    }
+    ASSIGN_OR_RETURN(DebugConfig config, ConfigFor(create, node));
     helper::HelperSettings helper = config.helper;
     return helper::NewQueuedExporter(
         create, helper,
-        std::make_unique<DebugSender>(create.id.ToString(), std::move(config), sink));
+        std::make_unique<DebugSender<model::SpanBatch>>(create.id.ToString(), std::move(config),
+                                                        sink));
+  };
+}
+
+pipeline::LogsExporterFactory MakeDebugLogsExporterFactory(
+    std::function<void(std::string_view)> sink) {
+  return [sink](const pipeline::CreateSettings& create,
+                const config::Node& node) -> Result<std::unique_ptr<pipeline::LogsExporter>> {
+    ASSIGN_OR_RETURN(DebugConfig config, ConfigFor(create, node));
+    helper::HelperSettings helper = config.helper;
+    return helper::NewQueuedLogsExporter(
+        create, helper,
+        std::make_unique<DebugSender<model::LogsBatch>>(create.id.ToString(), std::move(config),
+                                                        sink));
   };
 }
 

@@ -9,6 +9,10 @@
 //   use_internal_logger: true   write to stderr next to the process log; false writes to
 //                               output_paths (stdout or stderr)
 //
+// Logs pipelines get the same verbosities: basic is one line "Logs" with resource_logs and
+// log_records counts; normal adds one line per log record (body, severity, trace id, attributes);
+// detailed prints every field (the batch is parsed with libprotobuf).
+//
 // Runs on the shared queued exporter with the queue off (the Collector's default for debug), so
 // `done` reports after the batch is written; `sending_queue` can turn a queue on.
 // Thread-safety: as pipeline::Exporter; each batch's text is written with one write(2).
@@ -24,6 +28,10 @@ namespace th::exporter::debug {
 // Factory for the types `debug` and `logging`. `sink` receives each batch's text (tests);
 // null writes to stderr or stdout as configured.
 pipeline::ExporterFactory MakeDebugExporterFactory(
+    std::function<void(std::string_view)> sink = nullptr);
+
+// The same for `logs` pipelines (register under `debug` and `logging` too).
+pipeline::LogsExporterFactory MakeDebugLogsExporterFactory(
     std::function<void(std::string_view)> sink = nullptr);
 
 }  // namespace th::exporter::debug

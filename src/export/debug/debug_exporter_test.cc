@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "common/config/node.h"
+#include "export/helper/testing/logs_test_util.h"
 #include "export/helper/testing/test_util.h"
 
 namespace th::exporter::debug {
@@ -44,6 +45,32 @@ class DebugExporterTest : public ::testing::Test {
       });
     }
     EXPECT_TRUE(testing::WaitFor([&] { return done == batches; }));
+    (*e)->Shutdown(std::chrono::steady_clock::now() + 1s);
+    absl::MutexLock lock(&mu_);
+    std::string all;
+    for (const auto& s : out_) all += s;
+    return all;
+  }
+  // The logs twin of Run.
+  std::string RunLogs(const std::string& yaml, std::unique_ptr<model::LogsBatch> batch) {
+    Result<config::Node> root = config::Node::Parse(yaml, "c.yaml");
+    EXPECT_TRUE(root.ok()) << root.status();
+    pipeline::CreateSettings create;
+    create.id = {"debug", ""};
+    create.host = &host_;
+    auto e = MakeDebugLogsExporterFactory([this](std::string_view text) {
+      absl::MutexLock lock(&mu_);
+      out_.emplace_back(text);
+    })(create, (*root)["debug"]);
+    EXPECT_TRUE(e.ok()) << e.status();
+    if (!e.ok()) return "";
+    EXPECT_TRUE((*e)->Start().ok());
+    std::atomic<int> done{0};
+    (*e)->ConsumeLogs(std::move(batch), [&](const Status& s) {
+      EXPECT_TRUE(s.ok()) << s;
+      ++done;
+    });
+    EXPECT_TRUE(testing::WaitFor([&] { return done == 1; }));
     (*e)->Shutdown(std::chrono::steady_clock::now() + 1s);
     absl::MutexLock lock(&mu_);
     std::string all;
@@ -107,6 +134,50 @@ TEST_F(DebugExporterTest, ConfigErrorsPointAtTheKey) {
 TEST_F(DebugExporterTest, LoggingIsAnAlias) {
   auto e = Make("debug:\n  verbosity: normal\n", "logging");
   ASSERT_TRUE(e.ok()) << e.status();
+}
+
+TEST_F(DebugExporterTest, LogsBasicIsOneLineWithTheCounts) {
+  std::string out = RunLogs("debug: {}\n", testing::MakeLogsBatch("checkout", 3));
+  EXPECT_THAT(out, HasSubstr("msg=\"Logs\" exporter=debug resource_logs=1 log_records=3\n"));
+  EXPECT_EQ(std::count(out.begin(), out.end(), '\n'), 1);
+  EXPECT_EQ(metrics_.GetCounter("otelcol_exporter_sent_log_records", "", {{"exporter", "debug"}})
+                ->Value(),
+            3u);
+}
+
+TEST_F(DebugExporterTest, LogsNormalIsOneLinePerRecord) {
+  std::string out =
+      RunLogs("debug:\n  verbosity: normal\n", testing::MakeLogsBatch("checkout", 2));
+  EXPECT_THAT(out, HasSubstr("resource_logs=1 log_records=2\n"));
+  EXPECT_THAT(out, HasSubstr("ResourceLog #0 service.name=checkout\n"));
+  EXPECT_THAT(out, HasSubstr("ScopeLog #0 test-lib@1.0\n"));
+  EXPECT_THAT(out, HasSubstr("checkout-log-0 severity=INFO trace_id=ab000000000000000000000000000001"
+                             " http.route=/r/0\n"));
+  EXPECT_THAT(out, HasSubstr("checkout-log-1 severity=INFO "));
+}
+
+TEST_F(DebugExporterTest, LogsDetailedPrintsEveryField) {
+  std::string out =
+      RunLogs("debug:\n  verbosity: detailed\n", testing::MakeLogsBatch("checkout", 2));
+  EXPECT_THAT(out, HasSubstr("ResourceLog #0\n"));
+  EXPECT_THAT(out, HasSubstr("     -> service.name: Str(checkout)\n"));
+  EXPECT_THAT(out, HasSubstr("InstrumentationScope test-lib 1.0\n"));
+  EXPECT_THAT(out, HasSubstr("LogRecord #1\n"));
+  EXPECT_THAT(out, HasSubstr("Timestamp: 2023-11-14 22:13:20.000000000 +0000 UTC\n"));
+  EXPECT_THAT(out, HasSubstr("SeverityNumber: Info(9)\n"));
+  EXPECT_THAT(out, HasSubstr("Body: Str(checkout-log-1)\n"));
+  EXPECT_THAT(out, HasSubstr("     -> http.route: Str(/r/1)\n"));
+  EXPECT_THAT(out, HasSubstr("Trace ID: ab000000000000000000000000000002\n"));
+  EXPECT_THAT(out, HasSubstr("Span ID: cd00000000000002\n"));
+  EXPECT_THAT(out, HasSubstr("Flags: 1\n"));
+}
+
+TEST_F(DebugExporterTest, LogsThatDoNotParseAreReportedNotFailed) {
+  auto batch = std::make_unique<model::LogsBatch>();
+  batch->otlp = "\xff\xff\xff";
+  batch->record_count = 4;
+  std::string out = RunLogs("debug:\n  verbosity: detailed\n", std::move(batch));
+  EXPECT_THAT(out, HasSubstr("msg=\"Logs\" exporter=debug log_records=4 error="));
 }
 
 }  // namespace

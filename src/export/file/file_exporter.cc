@@ -8,6 +8,7 @@
 #include "common/log.h"
 #include "common/strings.h"
 #include "export/file/internal/rotating_file.h"
+#include "export/helper/logs_json.h"
 #include "export/helper/queued_exporter.h"
 #include "export/helper/sender.h"
 #include "model/otlp_encode.h"
@@ -101,7 +102,28 @@ void PutBigEndian32(std::string* out, uint32_t v) {
   out->append(b, 4);
 }
 
-class FileSender final : public helper::Sender {
+// One message for each signal: OTLP/JSON or the OTLP protobuf request.
+Status EncodeMessage(const model::SpanBatch& batch, bool json, std::string* out) {
+  if (json) {
+    model::EncodeOtlpTracesJson(batch, out);
+  } else if (!batch.otlp_encoding.empty()) {
+    out->assign(batch.otlp_encoding);
+  } else {
+    model::EncodeOtlpTraces(batch, out);
+  }
+  return absl::OkStatus();
+}
+
+Status EncodeMessage(const model::LogsBatch& batch, bool json, std::string* out) {
+  if (!json) {
+    out->assign(batch.otlp);
+    return absl::OkStatus();
+  }
+  return helper::Permanent(helper::EncodeOtlpLogsJson(batch.otlp, out));
+}
+
+template <typename Batch>
+class FileSender final : public helper::BasicSender<Batch> {
  public:
   FileSender(std::string id, FileConfig config)
       : id_(std::move(id)),
@@ -138,15 +160,9 @@ class FileSender final : public helper::Sender {
     }
   }
 
-  Status Send(const model::SpanBatch& batch, helper::SendContext& context) override {
+  Status Send(const Batch& batch, helper::SendContext& context) override {
     std::string message;
-    if (config_.json) {
-      model::EncodeOtlpTracesJson(batch, &message);
-    } else if (!batch.otlp_encoding.empty()) {
-      message.assign(batch.otlp_encoding);
-    } else {
-      model::EncodeOtlpTraces(batch, &message);
-    }
+    RETURN_IF_ERROR(EncodeMessage(batch, config_.json, &message));
     std::string record;
     if (config_.zstd) {
       std::string compressed(ZSTD_compressBound(message.size()), '\0');
@@ -203,7 +219,20 @@ pipeline::ExporterFactory MakeFileExporterFactory() {
     ASSIGN_OR_RETURN(FileConfig config, ParseConfig(node, data_dir));
     helper::HelperSettings helper = config.helper;
     return helper::NewQueuedExporter(
-        create, helper, std::make_unique<FileSender>(create.id.ToString(), std::move(config)));
+        create, helper,
+        std::make_unique<FileSender<model::SpanBatch>>(create.id.ToString(), std::move(config)));
+  };
+}
+
+pipeline::LogsExporterFactory MakeFileLogsExporterFactory() {
+  return [](const pipeline::CreateSettings& create,
+            const config::Node& node) -> Result<std::unique_ptr<pipeline::LogsExporter>> {
+    const std::string data_dir = create.host != nullptr ? create.host->data_dir : "";
+    ASSIGN_OR_RETURN(FileConfig config, ParseConfig(node, data_dir));
+    helper::HelperSettings helper = config.helper;
+    return helper::NewQueuedLogsExporter(
+        create, helper,
+        std::make_unique<FileSender<model::LogsBatch>>(create.id.ToString(), std::move(config)));
   };
 }
 

@@ -12,8 +12,13 @@
 //   append: false                        false truncates an existing file at start (rotation
 //                                        always appends)
 //
-// Framing: JSON without compression is one OTLP/JSON ExportTraceServiceRequest per line. Proto,
-// or anything compressed, is a 4-byte big-endian length followed by the (compressed) message.
+// Framing: JSON without compression is one OTLP/JSON ExportTraceServiceRequest (for logs
+// pipelines ExportLogsServiceRequest, hex ids) per line. Proto, or anything compressed, is a
+// 4-byte big-endian length followed by the (compressed) message.
+//
+// Traces and logs use the same config keys. An id used by a traces and a logs pipeline gets one
+// exporter per signal (as in the Collector), each writing its own file: give them different
+// `path`s (two writers on one path would interleave and rotate each other's file).
 //
 // Runs on the shared queued exporter with the queue off and one worker (order is kept), so
 // `done` reports once the batch is in the write buffer; `sending_queue` can turn a queue on.
@@ -27,5 +32,8 @@ namespace th::exporter::file {
 
 // Factory for the type `file`.
 pipeline::ExporterFactory MakeFileExporterFactory();
+
+// The same for `logs` pipelines.
+pipeline::LogsExporterFactory MakeFileLogsExporterFactory();
 
 }  // namespace th::exporter::file

@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include "common/config/node.h"
+#include "export/helper/testing/logs_test_util.h"
 #include "export/helper/testing/test_util.h"
 #include "model/otlp_decode.h"
 
@@ -80,6 +81,32 @@ class FileExporterTest : public ::testing::Test {
       auto b = testing::MakeBatch("svc" + std::to_string(i), spans, "t", i * 100);
       want.push_back(testing::Encode(*b));
       (*e)->ConsumeTraces(std::move(b), [&](const Status& s) {
+        EXPECT_TRUE(s.ok()) << s;
+        ++done;
+      });
+    }
+    EXPECT_TRUE(testing::WaitFor([&] { return done == n; }));
+    (*e)->Shutdown(std::chrono::steady_clock::now() + 1s);
+    return want;
+  }
+
+  // The logs twin of Write: `n` logs batches of `records` records; returns their protobuf bytes.
+  std::vector<std::string> WriteLogs(const std::string& body, int n, int records = 3) {
+    Result<config::Node> root = config::Node::Parse("file:\n" + body, "c.yaml");
+    EXPECT_TRUE(root.ok()) << root.status();
+    pipeline::CreateSettings create;
+    create.id = {"file", ""};
+    create.host = &host_;
+    auto e = MakeFileLogsExporterFactory()(create, (*root)["file"]);
+    EXPECT_TRUE(e.ok()) << e.status();
+    if (!e.ok()) return {};
+    EXPECT_TRUE((*e)->Start().ok());
+    std::vector<std::string> want;
+    std::atomic<int> done{0};
+    for (int i = 0; i < n; ++i) {
+      auto b = testing::MakeLogsBatch("svc" + std::to_string(i), records, "t", i * 100);
+      want.push_back(b->otlp);
+      (*e)->ConsumeLogs(std::move(b), [&](const Status& s) {
         EXPECT_TRUE(s.ok()) << s;
         ++done;
       });
@@ -200,6 +227,49 @@ TEST_F(FileExporterTest, UnwritablePathFailsStart) {
   Status s = (*e)->Start();
   EXPECT_FALSE(s.ok());
   EXPECT_THAT(std::string(Message(s)), HasSubstr("missing/x.jsonl"));
+}
+
+TEST_F(FileExporterTest, LogsJsonIsOneRequestPerLineWithHexIdsAndParsesBack) {
+  fs::path path = dir_ / "logs.jsonl";
+  std::vector<std::string> want = WriteLogs("  path: " + path.string() + "\n", 3);
+  std::istringstream lines(ReadAll(path));
+  std::string line;
+  size_t i = 0;
+  while (std::getline(lines, line)) {
+    ASSERT_LT(i, want.size());
+    EXPECT_THAT(line, HasSubstr("\"traceId\":\"ab0000000000000000000000000000"));
+    testing::LogsRequest got, expected;
+    ASSERT_TRUE(testing::ParseOtlpLogsJson(line, &got)) << line;
+    ASSERT_TRUE(expected.ParseFromString(want[i]));
+    EXPECT_EQ(got.SerializeAsString(), expected.SerializeAsString()) << line;
+    ++i;
+  }
+  EXPECT_EQ(i, 3u);
+  EXPECT_EQ(metrics_.GetCounter("otelcol_exporter_sent_log_records", "", {{"exporter", "file"}})
+                ->Value(),
+            9u);
+}
+
+TEST_F(FileExporterTest, LogsProtoIsLengthPrefixedAndKeepsTheBytes) {
+  fs::path path = dir_ / "logs.pb";
+  std::vector<std::string> want = WriteLogs("  path: " + path.string() + "\n  format: proto\n", 4);
+  EXPECT_EQ(Frames(ReadAll(path)), want);
+}
+
+TEST_F(FileExporterTest, LogsZstdFramesDecompressToJson) {
+  fs::path path = dir_ / "logs.zst";
+  std::vector<std::string> want =
+      WriteLogs("  path: " + path.string() + "\n  compression: zstd\n", 2);
+  std::vector<std::string> frames = Frames(ReadAll(path));
+  ASSERT_EQ(frames.size(), 2u);
+  for (size_t i = 0; i < frames.size(); ++i) {
+    std::string out(ZSTD_getFrameContentSize(frames[i].data(), frames[i].size()), '\0');
+    size_t n = ZSTD_decompress(out.data(), out.size(), frames[i].data(), frames[i].size());
+    ASSERT_FALSE(ZSTD_isError(n));
+    testing::LogsRequest got;
+    ASSERT_TRUE(testing::ParseOtlpLogsJson(out, &got)) << out;
+    EXPECT_EQ(got.SerializeAsString(), want[i]);
+  }
 }
 
 }  // namespace

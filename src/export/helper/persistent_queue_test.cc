@@ -25,27 +25,33 @@ class BatchFilesTest : public ::testing::Test {
   std::filesystem::path dir_;
 };
 
+// Writes a traces batch the way the queued exporter does.
+Status WriteTraces(BatchFiles& files, uint64_t seq, const model::SpanBatch& batch) {
+  return files.Write(seq, batch.tenant, batch.span_count(), testing::Encode(batch)).status();
+}
+
 TEST_F(BatchFilesTest, WritesReadsBackAndRemoves) {
-  BatchFiles files(dir_.string());
+  BatchFiles files(dir_.string(), QueueSignal::kTraces);
   auto found = files.Open();
   ASSERT_TRUE(found.ok()) << found.status();
   EXPECT_TRUE(found->empty());
   auto batch = testing::MakeBatch("svc", 3, "acme");
-  ASSERT_TRUE(files.Write(7, *batch).ok());
-  ASSERT_TRUE(files.Write(3, *testing::MakeBatch("svc", 1)).ok());
+  ASSERT_TRUE(WriteTraces(files, 7, *batch).ok());
+  ASSERT_TRUE(WriteTraces(files, 3, *testing::MakeBatch("svc", 1)).ok());
 
-  BatchFiles reopened(dir_.string());
+  BatchFiles reopened(dir_.string(), QueueSignal::kTraces);
   found = reopened.Open();
   ASSERT_TRUE(found.ok());
   ASSERT_EQ(found->size(), 2u);
   EXPECT_EQ((*found)[0].seq, 3u);
   EXPECT_EQ((*found)[1].seq, 7u);
-  EXPECT_EQ((*found)[1].spans, 3u);
+  EXPECT_EQ((*found)[1].items, 3u);
 
   auto read = reopened.Read(7);
   ASSERT_TRUE(read.ok()) << read.status();
-  EXPECT_EQ((*read)->tenant, "acme");
-  EXPECT_EQ(testing::Encode(**read), testing::Encode(*batch));
+  EXPECT_EQ(read->tenant, "acme");
+  EXPECT_EQ(read->items, 3u);
+  EXPECT_EQ(read->payload, testing::Encode(*batch));
 
   ASSERT_TRUE(reopened.Remove(7).ok());
   ASSERT_TRUE(reopened.Remove(7).ok());  // already gone
@@ -53,9 +59,9 @@ TEST_F(BatchFilesTest, WritesReadsBackAndRemoves) {
 }
 
 TEST_F(BatchFilesTest, DetectsCorruptionAndDropsStrayTempFiles) {
-  BatchFiles files(dir_.string());
+  BatchFiles files(dir_.string(), QueueSignal::kTraces);
   ASSERT_TRUE(files.Open().ok());
-  ASSERT_TRUE(files.Write(1, *testing::MakeBatch("svc", 2)).ok());
+  ASSERT_TRUE(WriteTraces(files, 1, *testing::MakeBatch("svc", 2)).ok());
   std::string path = (dir_ / "0000000000000001.batch").string();
   {
     std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
@@ -68,6 +74,32 @@ TEST_F(BatchFilesTest, DetectsCorruptionAndDropsStrayTempFiles) {
   ASSERT_EQ(found->size(), 1u);
   EXPECT_FALSE(std::filesystem::exists(dir_ / "0000000000000002.batch.tmp"));
   EXPECT_EQ(files.Read(1).status().code(), absl::StatusCode::kDataLoss);
+}
+
+TEST_F(BatchFilesTest, FilesRecordTheirSignalAndAnotherSignalsAreLeftAlone) {
+  BatchFiles logs(dir_.string(), QueueSignal::kLogs);
+  ASSERT_TRUE(logs.Open().ok());
+  ASSERT_TRUE(logs.Write(1, "acme", 4, "logs-bytes").ok());
+  BatchFiles traces(dir_.string(), QueueSignal::kTraces);
+  auto found = traces.Open();
+  ASSERT_TRUE(found.ok());
+  EXPECT_TRUE(found->empty());  // not replayed as traces...
+  EXPECT_EQ(traces.Read(1).status().code(), absl::StatusCode::kDataLoss);
+  found = logs.Open();  // ...and not deleted either
+  ASSERT_TRUE(found.ok());
+  ASSERT_EQ(found->size(), 1u);
+  EXPECT_EQ((*found)[0].items, 4u);
+  auto read = logs.Read(1);
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_EQ(read->payload, "logs-bytes");
+  EXPECT_EQ(read->tenant, "acme");
+}
+
+TEST(QueueDir, LogsLiveBelowTheTracesDirectoryOfTheSameId) {
+  EXPECT_EQ(QueueDir("/d", "otlp/edge", QueueSignal::kTraces), "/d/otlp%2Fedge");
+  EXPECT_EQ(QueueDir("/d", "otlp/edge", QueueSignal::kLogs), "/d/otlp%2Fedge/logs");
+  EXPECT_NE(QueueDir("/d", "otlp/logs", QueueSignal::kTraces),
+            QueueDir("/d", "otlp", QueueSignal::kLogs));
 }
 
 TEST(QueueDirName, EscapesSlashesSoIdsStayDistinct) {

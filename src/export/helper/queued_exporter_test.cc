@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "absl/synchronization/mutex.h"
+#include "export/helper/testing/logs_test_util.h"
 #include "export/helper/testing/test_util.h"
 
 namespace th::exporter::helper {
@@ -31,7 +32,7 @@ class ScriptedSender : public Sender {
       s = script_.front();
       script_.erase(script_.begin());
     }
-    context.rejected_spans = rejected_;
+    context.rejected_items = rejected_;
     if (s.ok()) {
       spans_ += batch.span_count();
       tenants_.push_back(batch.tenant);
@@ -85,6 +86,59 @@ class ScriptedSender : public Sender {
   std::vector<std::string> tenants_;
 };
 
+// The logs counterpart of ScriptedSender: answers with the next scripted status (then `otherwise`)
+// and records the batches it delivered.
+class ScriptedLogsSender : public LogsSender {
+ public:
+  Status Send(const model::LogsBatch& batch, SendContext& context) override {
+    absl::MutexLock lock(&mu_);
+    ++attempts_;
+    mu_.Await(absl::Condition(&open_));
+    Status s = otherwise_;
+    if (!script_.empty()) {
+      s = script_.front();
+      script_.erase(script_.begin());
+    }
+    context.rejected_items = rejected_;
+    if (s.ok()) sent_.push_back(batch);
+    return s;
+  }
+  void Script(std::vector<Status> s, Status otherwise = absl::OkStatus()) {
+    absl::MutexLock lock(&mu_);
+    script_ = std::move(s);
+    otherwise_ = std::move(otherwise);
+  }
+  void Hold() {
+    absl::MutexLock lock(&mu_);
+    open_ = false;
+  }
+  void Release() {
+    absl::MutexLock lock(&mu_);
+    open_ = true;
+  }
+  void SetRejected(int64_t n) {
+    absl::MutexLock lock(&mu_);
+    rejected_ = n;
+  }
+  int attempts() const {
+    absl::MutexLock lock(&mu_);
+    return attempts_;
+  }
+  std::vector<model::LogsBatch> sent() const {
+    absl::MutexLock lock(&mu_);
+    return sent_;
+  }
+
+ private:
+  mutable absl::Mutex mu_;
+  std::vector<Status> script_;
+  Status otherwise_;
+  bool open_ = true;
+  int attempts_ = 0;
+  int64_t rejected_ = 0;
+  std::vector<model::LogsBatch> sent_;
+};
+
 // Collects `done` outcomes.
 class Outcomes {
  public:
@@ -133,11 +187,27 @@ class QueuedExporterTest : public ::testing::Test {
     return std::move(e).value();
   }
 
+  std::unique_ptr<pipeline::LogsExporter> MakeLogs(ScriptedLogsSender** sender_out,
+                                                   const std::string& id = "otlp/test") {
+    auto sender = std::make_unique<ScriptedLogsSender>();
+    *sender_out = sender.get();
+    pipeline::CreateSettings create;
+    create.id = pipeline::ComponentId{id.substr(0, id.find('/')),
+                                      id.find('/') == std::string::npos ? "" : id.substr(id.find('/') + 1)};
+    create.host = &host_;
+    auto e = NewQueuedLogsExporter(create, settings_, std::move(sender));
+    EXPECT_TRUE(e.ok()) << e.status();
+    return std::move(e).value();
+  }
+
   uint64_t Counter(const std::string& name, const std::string& id = "otlp/test") {
     return metrics_.GetCounter(name, "", {{"exporter", id}})->Value();
   }
   double Gauge(const std::string& name, const std::string& id = "otlp/test") {
     return metrics_.GetGauge(name, "", {{"exporter", id}})->Value();
+  }
+  double LogsGauge(const std::string& name, const std::string& id = "otlp/test") {
+    return metrics_.GetGauge(name, "", {{"exporter", id}, {"data_type", "logs"}})->Value();
   }
 
   HelperSettings settings_;
@@ -436,6 +506,127 @@ TEST_F(QueuedExporterTest, PersistentQueueCountsReplayedBatchesAgainstCapacity) 
   sender->Release();
   ASSERT_TRUE(WaitFor([&] { return sender->spans() == 3; }));
   e->Shutdown(std::chrono::steady_clock::now() + 1s);
+}
+
+TEST_F(QueuedExporterTest, LogsQueueRetriesAndCountsLogRecords) {
+  ScriptedLogsSender* sender;
+  auto e = MakeLogs(&sender);
+  sender->Script({absl::UnavailableError("down"), absl::OkStatus()});
+  ASSERT_TRUE(e->Start().ok());
+  Outcomes done;
+  auto batch = testing::MakeLogsBatch("svc", 3, "acme");
+  std::string want = batch->otlp;
+  e->ConsumeLogs(std::move(batch), done.Callback());
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_TRUE(done.Get()[0].ok());
+  ASSERT_TRUE(WaitFor([&] { return Counter("otelcol_exporter_sent_log_records") == 3; }));
+  EXPECT_EQ(sender->attempts(), 2);
+  ASSERT_EQ(sender->sent().size(), 1u);
+  EXPECT_EQ(sender->sent()[0].otlp, want);
+  EXPECT_EQ(sender->sent()[0].tenant, "acme");
+  EXPECT_EQ(sender->sent()[0].record_count, 3u);
+
+  sender->SetRejected(2);  // partial success
+  e->ConsumeLogs(testing::MakeLogsBatch("svc", 5), done.Callback());
+  ASSERT_TRUE(WaitFor([&] { return Counter("otelcol_exporter_sent_log_records") == 6; }));
+  EXPECT_EQ(Counter("otelcol_exporter_send_failed_log_records"), 2u);
+  sender->SetRejected(0);
+  sender->Script({Permanent(absl::InvalidArgumentError("bad record"))});
+  e->ConsumeLogs(testing::MakeLogsBatch("svc", 4), done.Callback());
+  ASSERT_TRUE(WaitFor([&] { return Counter("otelcol_exporter_send_failed_log_records") == 6; }));
+  e->Shutdown(std::chrono::steady_clock::now() + 1s);
+  // Nothing of it shows as spans.
+  EXPECT_EQ(Counter("otelcol_exporter_sent_spans"), 0u);
+  EXPECT_EQ(Counter("otelcol_exporter_send_failed_spans"), 0u);
+}
+
+TEST_F(QueuedExporterTest, LogsFullQueueCountsEnqueueFailedLogRecordsOnItsOwnGauges) {
+  settings_.queue.num_consumers = 1;
+  settings_.queue.queue_size = 1;
+  ScriptedSender* traces_sender;
+  auto traces = Make(&traces_sender);  // the same id in a traces pipeline
+  ScriptedLogsSender* sender;
+  auto e = MakeLogs(&sender);
+  ASSERT_TRUE(traces->Start().ok());
+  ASSERT_TRUE(e->Start().ok());
+  sender->Hold();
+  Outcomes done;
+  e->ConsumeLogs(testing::MakeLogsBatch("svc", 1), done.Callback());
+  ASSERT_TRUE(WaitFor([&] { return sender->attempts() == 1; }));
+  e->ConsumeLogs(testing::MakeLogsBatch("svc", 2), done.Callback());
+  e->ConsumeLogs(testing::MakeLogsBatch("svc", 7), done.Callback());
+  std::vector<Status> got = done.Get();
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_TRUE(got[1].ok());
+  EXPECT_EQ(got[2].code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(Counter("otelcol_exporter_enqueue_failed_log_records"), 7u);
+  EXPECT_EQ(Counter("otelcol_exporter_enqueue_failed_spans"), 0u);
+  EXPECT_EQ(LogsGauge("otelcol_exporter_queue_size"), 1);
+  EXPECT_EQ(LogsGauge("otelcol_exporter_queue_capacity"), 1);
+  EXPECT_EQ(Gauge("otelcol_exporter_queue_size"), 0);  // the traces queue's, unchanged
+  sender->Release();
+  ASSERT_TRUE(WaitFor([&] { return Counter("otelcol_exporter_sent_log_records") == 3; }));
+  e->Shutdown(std::chrono::steady_clock::now() + 1s);
+  traces->Shutdown(std::chrono::steady_clock::now() + 1s);
+}
+
+TEST_F(QueuedExporterTest, LogsPersistentQueueSurvivesARestartAndIsNotReplayedAsTraces) {
+  host_.data_dir = dir_.string();
+  settings_.queue.storage = "file_storage";
+  settings_.retry.initial_interval = 1s;
+  settings_.retry.max_interval = 1s;
+  std::vector<std::string> expected;
+  {
+    ScriptedLogsSender* sender;
+    auto e = MakeLogs(&sender);
+    sender->Script({}, absl::UnavailableError("downstream is down"));
+    ASSERT_TRUE(e->Start().ok());
+    Outcomes done;
+    for (int i = 0; i < 3; ++i) {
+      auto b = testing::MakeLogsBatch("svc" + std::to_string(i), 2, "tenant-" + std::to_string(i),
+                                      i * 10);
+      expected.push_back(b->otlp);
+      e->ConsumeLogs(std::move(b), done.Callback());
+    }
+    ASSERT_TRUE(WaitFor([&] { return done.size() == 3; }));
+    for (const Status& s : done.Get()) EXPECT_TRUE(s.ok()) << s;
+    e->Shutdown(std::chrono::steady_clock::now() + 20ms);
+    EXPECT_EQ(Counter("otelcol_exporter_send_failed_log_records"), 0u);  // kept, not dropped
+  }
+  size_t files = 0;
+  for (const auto& f : std::filesystem::directory_iterator(dir_ / "otlp%2Ftest" / "logs")) {
+    files += f.path().extension() == ".batch";
+  }
+  EXPECT_EQ(files, 3u);
+  {
+    // The traces exporter of the same id starts on its own directory and finds nothing to send.
+    ScriptedSender* sender;
+    auto e = Make(&sender);
+    ASSERT_TRUE(e->Start().ok());
+    Outcomes done;
+    e->ConsumeTraces(MakeBatch("svc", 1), done.Callback());
+    ASSERT_TRUE(WaitFor([&] { return Counter("otelcol_exporter_sent_spans") == 1; }));
+    e->Shutdown(std::chrono::steady_clock::now() + 1s);
+    EXPECT_EQ(sender->attempts(), 1);
+    EXPECT_EQ(sender->spans(), 1u);
+  }
+  {
+    ScriptedLogsSender* sender;
+    auto e = MakeLogs(&sender);
+    ASSERT_TRUE(e->Start().ok());
+    ASSERT_TRUE(WaitFor([&] { return sender->sent().size() == 3; }));
+    e->Shutdown(std::chrono::steady_clock::now() + 1s);
+    std::vector<std::string> got, tenants;
+    for (const model::LogsBatch& b : sender->sent()) {
+      got.push_back(b.otlp);
+      tenants.push_back(b.tenant);
+      EXPECT_EQ(b.record_count, 2u);
+    }
+    EXPECT_THAT(got, ::testing::UnorderedElementsAreArray(expected));
+    EXPECT_THAT(tenants, ::testing::UnorderedElementsAre("tenant-0", "tenant-1", "tenant-2"));
+    EXPECT_EQ(Counter("otelcol_exporter_sent_log_records"), 6u);
+  }
+  EXPECT_TRUE(std::filesystem::is_empty(dir_ / "otlp%2Ftest" / "logs"));
 }
 
 }  // namespace

@@ -24,8 +24,8 @@ namespace th::exporter::helper {
 // What `sending_queue.queue_size` counts (the Collector's `sizer`).
 enum class QueueSizer {
   kRequests,  // batches (the default)
-  kItems,     // spans
-  kBytes,     // encoded OTLP bytes (persistent queue) or in-memory size of the batch
+  kItems,     // spans or log records
+  kBytes,     // encoded OTLP bytes (persistent queue, logs) or in-memory size of the batch
 };
 
 struct QueueSettings {

@@ -19,12 +19,52 @@
 #include "export/otlp/config.h"
 #include "model/otlp_encode.h"
 
+#include "opentelemetry/proto/collector/logs/v1/logs_service.pb.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
 
 namespace th::exporter::otlp {
 namespace {
 
-constexpr char kExportMethod[] = "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
+// What differs between the signals: the method, the request bytes and the response's partial
+// success.
+struct TracesRpc {
+  using Batch = model::SpanBatch;
+  static constexpr char kMethod[] = "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
+  static constexpr std::string_view kItems = "spans";
+
+  static std::string_view Body(const Batch& batch, std::string* scratch) {
+    if (!batch.otlp_encoding.empty()) return batch.otlp_encoding;
+    model::EncodeOtlpTraces(batch, scratch);
+    return *scratch;
+  }
+  static uint64_t Items(const Batch& batch) { return batch.span_count(); }
+  // False when the response has no partial success to report.
+  static bool PartialSuccess(const std::string& response, int64_t* rejected,
+                             std::string* message) {
+    opentelemetry::proto::collector::trace::v1::ExportTraceServiceResponse parsed;
+    if (!parsed.ParseFromString(response) || !parsed.has_partial_success()) return false;
+    *rejected = parsed.partial_success().rejected_spans();
+    *message = parsed.partial_success().error_message();
+    return true;
+  }
+};
+
+struct LogsRpc {
+  using Batch = model::LogsBatch;
+  static constexpr char kMethod[] = "/opentelemetry.proto.collector.logs.v1.LogsService/Export";
+  static constexpr std::string_view kItems = "log_records";
+
+  static std::string_view Body(const Batch& batch, std::string*) { return batch.otlp; }
+  static uint64_t Items(const Batch& batch) { return batch.record_count; }
+  static bool PartialSuccess(const std::string& response, int64_t* rejected,
+                             std::string* message) {
+    opentelemetry::proto::collector::logs::v1::ExportLogsServiceResponse parsed;
+    if (!parsed.ParseFromString(response) || !parsed.has_partial_success()) return false;
+    *rejected = parsed.partial_success().rejected_log_records();
+    *message = parsed.partial_success().error_message();
+    return true;
+  }
+};
 
 Result<std::string> ReadFile(const std::string& path, std::string_view what) {
   std::ifstream in(path, std::ios::binary);
@@ -39,8 +79,11 @@ int Ms(std::chrono::nanoseconds d) {
   return static_cast<int>(std::clamp<int64_t>(ms, 1, INT32_MAX));
 }
 
-class OtlpGrpcSender final : public helper::Sender {
+template <typename Rpc>
+class OtlpGrpcSender final : public helper::BasicSender<typename Rpc::Batch> {
  public:
+  using Batch = typename Rpc::Batch;
+
   OtlpGrpcSender(std::string id, OtlpGrpcConfig config)
       : id_(std::move(id)), config_(std::move(config)) {}
 
@@ -79,13 +122,9 @@ class OtlpGrpcSender final : public helper::Sender {
     return absl::OkStatus();
   }
 
-  Status Send(const model::SpanBatch& batch, helper::SendContext& context) override {
+  Status Send(const Batch& batch, helper::SendContext& context) override {
     std::string encoded;
-    std::string_view body = batch.otlp_encoding;
-    if (body.empty()) {
-      model::EncodeOtlpTraces(batch, &encoded);
-      body = encoded;
-    }
+    std::string_view body = Rpc::Body(batch, &encoded);
     grpc::ClientContext ctx;
     auto remaining = context.deadline - std::chrono::steady_clock::now();
     ctx.set_deadline(std::chrono::system_clock::now() +
@@ -105,7 +144,7 @@ class OtlpGrpcSender final : public helper::Sender {
     grpc::ByteBuffer response;
     grpc::Status status;
     absl::Notification finished;
-    stub_->UnaryCall(&ctx, kExportMethod, grpc::StubOptions(), &request, &response,
+    stub_->UnaryCall(&ctx, Rpc::kMethod, grpc::StubOptions(), &request, &response,
                      [&status, &finished](grpc::Status s) {
                        status = std::move(s);
                        finished.Notify();
@@ -116,7 +155,7 @@ class OtlpGrpcSender final : public helper::Sender {
                                          status.error_message(), status.error_details(),
                                          config_.endpoint);
     }
-    ReadPartialSuccess(response, batch.span_count(), &context);
+    ReadPartialSuccess(response, Rpc::Items(batch), &context);
     return absl::OkStatus();
   }
 
@@ -162,7 +201,7 @@ class OtlpGrpcSender final : public helper::Sender {
     return creds;
   }
 
-  void ReadPartialSuccess(const grpc::ByteBuffer& response, size_t spans,
+  void ReadPartialSuccess(const grpc::ByteBuffer& response, uint64_t items,
                           helper::SendContext* context) const {
     std::vector<grpc::Slice> slices;
     if (!response.Dump(&slices).ok()) return;
@@ -170,14 +209,13 @@ class OtlpGrpcSender final : public helper::Sender {
     for (const grpc::Slice& s : slices) {
       bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
     }
-    opentelemetry::proto::collector::trace::v1::ExportTraceServiceResponse parsed;
-    if (!parsed.ParseFromString(bytes) || !parsed.has_partial_success()) return;
-    const auto& partial = parsed.partial_success();
-    if (partial.rejected_spans() == 0 && partial.error_message().empty()) return;
-    log::Warn("Partial success response", "exporter=", id_,
-              " message=\"", partial.error_message(), "\" dropped_spans=",
-              partial.rejected_spans(), " sent_spans=", spans);
-    context->rejected_spans = partial.rejected_spans();
+    int64_t rejected = 0;
+    std::string message;
+    if (!Rpc::PartialSuccess(bytes, &rejected, &message)) return;
+    if (rejected == 0 && message.empty()) return;
+    log::Warn("Partial success response", "exporter=", id_, " message=\"", message,
+              "\" dropped_", Rpc::kItems, "=", rejected, " sent_", Rpc::kItems, "=", items);
+    context->rejected_items = rejected;
   }
 
   const std::string id_;
@@ -195,7 +233,20 @@ pipeline::ExporterFactory MakeOtlpGrpcExporterFactory() {
     ASSIGN_OR_RETURN(OtlpGrpcConfig config, ParseOtlpGrpcConfig(node, data_dir));
     helper::HelperSettings helper = config.helper;
     return helper::NewQueuedExporter(
-        create, helper, std::make_unique<OtlpGrpcSender>(create.id.ToString(), std::move(config)));
+        create, helper,
+        std::make_unique<OtlpGrpcSender<TracesRpc>>(create.id.ToString(), std::move(config)));
+  };
+}
+
+pipeline::LogsExporterFactory MakeOtlpGrpcLogsExporterFactory() {
+  return [](const pipeline::CreateSettings& create,
+            const config::Node& node) -> Result<std::unique_ptr<pipeline::LogsExporter>> {
+    const std::string data_dir = create.host != nullptr ? create.host->data_dir : "";
+    ASSIGN_OR_RETURN(OtlpGrpcConfig config, ParseOtlpGrpcConfig(node, data_dir));
+    helper::HelperSettings helper = config.helper;
+    return helper::NewQueuedLogsExporter(
+        create, helper,
+        std::make_unique<OtlpGrpcSender<LogsRpc>>(create.id.ToString(), std::move(config)));
   };
 }
 

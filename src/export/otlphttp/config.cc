@@ -14,28 +14,38 @@ bool IsHttpUrl(std::string_view url) {
 
 }  // namespace
 
-Result<OtlpHttpConfig> ParseOtlpHttpConfig(const config::Node& node, const std::string& data_dir) {
+Result<OtlpHttpConfig> ParseOtlpHttpConfig(const config::Node& node, const std::string& data_dir,
+                                           Signal signal) {
   RETURN_IF_ERROR(node.CheckKeys(helper::WithHelperKeys(
-      {"endpoint", "traces_endpoint", "encoding", "compression", "headers", "tls", "proxy_url",
+      {"endpoint", "traces_endpoint", "logs_endpoint", "encoding", "compression", "headers", "tls", "proxy_url",
        "read_buffer_size", "write_buffer_size", "max_idle_conns", "max_idle_conns_per_host",
        "max_conns_per_host", "idle_conn_timeout", "disable_keep_alives", "http2_read_idle_timeout",
        "http2_ping_timeout", "cookies", "auth", "compression_params"})));
   OtlpHttpConfig c;
   c.helper.timeout = std::chrono::seconds(30);
-  std::string endpoint, traces_endpoint;
+  // Every URL present is checked, whichever signal this exporter is for, so a config error
+  // shows however the id is used.
+  std::string endpoint, traces_endpoint, logs_endpoint;
   RETURN_IF_ERROR(node.GetString("endpoint", &endpoint));
   RETURN_IF_ERROR(node.GetString("traces_endpoint", &traces_endpoint));
-  if (!traces_endpoint.empty()) {
-    if (!IsHttpUrl(traces_endpoint)) {
-      return node["traces_endpoint"].Error("must be an http:// or https:// URL");
+  RETURN_IF_ERROR(node.GetString("logs_endpoint", &logs_endpoint));
+  for (const auto& [key, value] : {std::pair<const char*, const std::string&>{"endpoint", endpoint},
+                                   {"traces_endpoint", traces_endpoint},
+                                   {"logs_endpoint", logs_endpoint}}) {
+    if (!value.empty() && !IsHttpUrl(value)) {
+      return node[key].Error("must be an http:// or https:// URL");
     }
-    c.url = traces_endpoint;
+  }
+  const bool logs = signal == Signal::kLogs;
+  const std::string& own = logs ? logs_endpoint : traces_endpoint;
+  if (!own.empty()) {
+    c.url = own;
   } else if (!endpoint.empty()) {
-    if (!IsHttpUrl(endpoint)) return node["endpoint"].Error("must be an http:// or https:// URL");
     while (!endpoint.empty() && endpoint.back() == '/') endpoint.pop_back();
-    c.url = endpoint + "/v1/traces";
+    c.url = endpoint + (logs ? "/v1/logs" : "/v1/traces");
   } else {
-    return node.Error("endpoint or traces_endpoint is required");
+    return node.Error(logs ? "endpoint or logs_endpoint is required"
+                           : "endpoint or traces_endpoint is required");
   }
 
   std::string encoding = "proto";

@@ -12,6 +12,7 @@
 #include "common/gzip.h"
 #include "common/log.h"
 #include "common/strings.h"
+#include "export/helper/logs_json.h"
 #include "export/helper/queued_exporter.h"
 #include "export/helper/sender.h"
 #include "export/otlphttp/config.h"
@@ -68,7 +69,32 @@ size_t OnHeader(char* data, size_t size, size_t n, void* user) {
   return size * n;
 }
 
-class OtlpHttpSender final : public helper::Sender {
+// The request body for each signal in the configured encoding; `scratch` holds it when it is
+// not the batch's own bytes.
+Result<std::string_view> Payload(const model::SpanBatch& batch, Encoding encoding,
+                                 std::string* scratch) {
+  if (encoding == Encoding::kJson) {
+    model::EncodeOtlpTracesJson(batch, scratch);
+    return std::string_view(*scratch);
+  }
+  if (!batch.otlp_encoding.empty()) return std::string_view(batch.otlp_encoding);
+  model::EncodeOtlpTraces(batch, scratch);
+  return std::string_view(*scratch);
+}
+
+Result<std::string_view> Payload(const model::LogsBatch& batch, Encoding encoding,
+                                 std::string* scratch) {
+  if (encoding == Encoding::kProto) return std::string_view(batch.otlp);
+  Status s = helper::EncodeOtlpLogsJson(batch.otlp, scratch);
+  if (!s.ok()) return helper::Permanent(s);  // bad bytes stay bad
+  return std::string_view(*scratch);
+}
+
+constexpr std::string_view ItemsName(const model::SpanBatch*) { return "spans"; }
+constexpr std::string_view ItemsName(const model::LogsBatch*) { return "log_records"; }
+
+template <typename Batch>
+class OtlpHttpSender final : public helper::BasicSender<Batch> {
  public:
   OtlpHttpSender(std::string id, OtlpHttpConfig config)
       : id_(std::move(id)), config_(std::move(config)) {}
@@ -88,18 +114,9 @@ class OtlpHttpSender final : public helper::Sender {
     idle_.clear();
   }
 
-  Status Send(const model::SpanBatch& batch, helper::SendContext& context) override {
+  Status Send(const Batch& batch, helper::SendContext& context) override {
     std::string encoded;
-    std::string_view payload;
-    if (config_.encoding == Encoding::kJson) {
-      model::EncodeOtlpTracesJson(batch, &encoded);
-      payload = encoded;
-    } else if (!batch.otlp_encoding.empty()) {
-      payload = batch.otlp_encoding;
-    } else {
-      model::EncodeOtlpTraces(batch, &encoded);
-      payload = encoded;
-    }
+    ASSIGN_OR_RETURN(std::string_view payload, Payload(batch, config_.encoding, &encoded));
     std::string compressed;
     const char* content_encoding = nullptr;
     if (config_.compression == Compression::kGzip) {
@@ -185,10 +202,11 @@ class OtlpHttpSender final : public helper::Sender {
             th::StrCat("export to ", config_.url, ": HTTP ", status, " with an unreadable body: ",
                        Message(partial.status()))));
       }
-      if (partial->rejected_spans > 0 || !partial->error_message.empty()) {
+      if (partial->rejected_items > 0 || !partial->error_message.empty()) {
         log::Warn("Partial success response", "exporter=", id_, " message=\"",
-                  partial->error_message, "\" dropped_spans=", partial->rejected_spans);
-        context.rejected_spans = partial->rejected_spans;
+                  partial->error_message, "\" dropped_", ItemsName(&batch), "=",
+                  partial->rejected_items);
+        context.rejected_items = partial->rejected_items;
       }
       return absl::OkStatus();
     }
@@ -237,7 +255,22 @@ pipeline::ExporterFactory MakeOtlpHttpExporterFactory() {
     ASSIGN_OR_RETURN(OtlpHttpConfig config, ParseOtlpHttpConfig(node, data_dir));
     helper::HelperSettings helper = config.helper;
     return helper::NewQueuedExporter(
-        create, helper, std::make_unique<OtlpHttpSender>(create.id.ToString(), std::move(config)));
+        create, helper,
+        std::make_unique<OtlpHttpSender<model::SpanBatch>>(create.id.ToString(),
+                                                           std::move(config)));
+  };
+}
+
+pipeline::LogsExporterFactory MakeOtlpHttpLogsExporterFactory() {
+  return [](const pipeline::CreateSettings& create,
+            const config::Node& node) -> Result<std::unique_ptr<pipeline::LogsExporter>> {
+    const std::string data_dir = create.host != nullptr ? create.host->data_dir : "";
+    ASSIGN_OR_RETURN(OtlpHttpConfig config, ParseOtlpHttpConfig(node, data_dir, Signal::kLogs));
+    helper::HelperSettings helper = config.helper;
+    return helper::NewQueuedLogsExporter(
+        create, helper,
+        std::make_unique<OtlpHttpSender<model::LogsBatch>>(create.id.ToString(),
+                                                           std::move(config)));
   };
 }
 

@@ -224,12 +224,12 @@ TEST(OtlpHttpResponse, ReadsPartialSuccessInBothEncodings) {
   auto json = internal::ParseExportResponse(
       "{\"partialSuccess\":{\"rejectedSpans\":\"2\",\"errorMessage\":\"bad ids\"}}", true);
   ASSERT_TRUE(json.ok());
-  EXPECT_EQ(json->rejected_spans, 2);
+  EXPECT_EQ(json->rejected_items, 2);
   EXPECT_EQ(json->error_message, "bad ids");
   // ExportTraceServiceResponse{partial_success{rejected_spans: 5, error_message: "x"}}
   auto proto = internal::ParseExportResponse(std::string("\x0a\x05\x08\x05\x12\x01x", 7), false);
   ASSERT_TRUE(proto.ok());
-  EXPECT_EQ(proto->rejected_spans, 5);
+  EXPECT_EQ(proto->rejected_items, 5);
   EXPECT_EQ(proto->error_message, "x");
   EXPECT_TRUE(internal::ParseExportResponse("", false).ok());
   EXPECT_FALSE(internal::ParseExportResponse("{not json", true).ok());

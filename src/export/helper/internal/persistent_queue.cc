@@ -8,18 +8,34 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <optional>
 
 #include "common/crc32c.h"
 #include "common/log.h"
 #include "common/strings.h"
 #include "common/unique_fd.h"
-#include "model/otlp_decode.h"
-#include "model/otlp_encode.h"
 
 namespace th::exporter::helper::internal {
 namespace {
 
-constexpr char kMagic[4] = {'T', 'H', 'Q', '1'};
+constexpr char kTracesMagic[4] = {'T', 'H', 'Q', '1'};
+constexpr char kLogsMagic[4] = {'T', 'H', 'L', '1'};
+
+const char* MagicOf(QueueSignal signal) {
+  return signal == QueueSignal::kLogs ? kLogsMagic : kTracesMagic;
+}
+
+// The signal whose magic `head` starts with; nullopt for none.
+std::optional<QueueSignal> SignalOfMagic(std::string_view head) {
+  if (head.size() < 4) return std::nullopt;
+  if (std::memcmp(head.data(), kTracesMagic, 4) == 0) return QueueSignal::kTraces;
+  if (std::memcmp(head.data(), kLogsMagic, 4) == 0) return QueueSignal::kLogs;
+  return std::nullopt;
+}
+
+std::string_view SignalName(QueueSignal signal) {
+  return signal == QueueSignal::kLogs ? "logs" : "traces";
+}
 constexpr size_t kFixedHeader = 4 + 4 + 8 + 4;
 constexpr std::string_view kSuffix = ".batch";
 constexpr std::string_view kTmpSuffix = ".tmp";
@@ -130,6 +146,13 @@ std::string QueueDirName(std::string_view exporter_id) {
   return out;
 }
 
+std::string QueueDir(std::string_view data_dir, std::string_view exporter_id,
+                     QueueSignal signal) {
+  std::string dir = th::StrCat(data_dir, "/", QueueDirName(exporter_id));
+  if (signal == QueueSignal::kLogs) dir += "/logs";
+  return dir;
+}
+
 std::string BatchFiles::PathOf(uint64_t seq) const {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string name(16, '0');
@@ -157,13 +180,20 @@ Result<std::vector<BatchFileInfo>> BatchFiles::Open() {
     if (!ParseName(name, &info.seq)) continue;
     Result<std::string> head = ReadWhole(path, kFixedHeader);
     struct stat st {};
-    if (!head.ok() || head->size() < kFixedHeader || std::memcmp(head->data(), kMagic, 4) != 0 ||
+    std::optional<QueueSignal> signal;
+    if (head.ok()) signal = SignalOfMagic(*head);
+    if (signal.has_value() && *signal != signal_) {
+      log::Warn("persistent queue: skipping a file of another signal", "file=", path,
+                " holds=", SignalName(*signal), " queue=", SignalName(signal_));
+      continue;
+    }
+    if (!head.ok() || head->size() < kFixedHeader || !signal.has_value() ||
         ::stat(path.c_str(), &st) != 0) {
       log::Error("deleting unreadable persistent queue file", "file=", path);
       ::unlink(path.c_str());
       continue;
     }
-    info.spans = GetLe(*head, 8, 8);
+    info.items = GetLe(*head, 8, 8);
     info.bytes = static_cast<uint64_t>(st.st_size);
     files.push_back(info);
   }
@@ -172,19 +202,16 @@ Result<std::vector<BatchFileInfo>> BatchFiles::Open() {
   return files;
 }
 
-Result<uint64_t> BatchFiles::Write(uint64_t seq, const model::SpanBatch& batch) {
+Result<uint64_t> BatchFiles::Write(uint64_t seq, std::string_view tenant, uint64_t items,
+                                   std::string_view payload) {
   std::string body;
-  body.reserve(batch.otlp_encoding.size() + batch.tenant.size() + 64);
-  body.append(kMagic, 4);
+  body.reserve(payload.size() + tenant.size() + 64);
+  body.append(MagicOf(signal_), 4);
   PutU32(&body, 0);  // crc, filled below
-  PutU64(&body, batch.span_count());
-  PutU32(&body, static_cast<uint32_t>(batch.tenant.size()));
-  body.append(batch.tenant);
-  if (!batch.otlp_encoding.empty()) {
-    body.append(batch.otlp_encoding);
-  } else {
-    model::EncodeOtlpTraces(batch, &body);
-  }
+  PutU64(&body, items);
+  PutU32(&body, static_cast<uint32_t>(tenant.size()));
+  body.append(tenant);
+  body.append(payload);
   uint32_t crc = crc32c::Mask(crc32c::Value(std::string_view(body).substr(8)));
   for (int i = 0; i < 4; ++i) body[4 + static_cast<size_t>(i)] = static_cast<char>(crc >> (8 * i));
 
@@ -210,10 +237,10 @@ Result<uint64_t> BatchFiles::Write(uint64_t seq, const model::SpanBatch& batch) 
   return body.size();
 }
 
-Result<std::unique_ptr<model::SpanBatch>> BatchFiles::Read(uint64_t seq) const {
+Result<StoredBatch> BatchFiles::Read(uint64_t seq) const {
   std::string path = PathOf(seq);
   ASSIGN_OR_RETURN(std::string data, ReadWhole(path, SIZE_MAX));
-  if (data.size() < kFixedHeader || std::memcmp(data.data(), kMagic, 4) != 0) {
+  if (data.size() < kFixedHeader || SignalOfMagic(data) != signal_) {
     return absl::DataLossError(th::StrCat("persistent queue file ", path, ": bad header"));
   }
   uint32_t stored = static_cast<uint32_t>(GetLe(data, 4, 4));
@@ -224,14 +251,11 @@ Result<std::unique_ptr<model::SpanBatch>> BatchFiles::Read(uint64_t seq) const {
   if (kFixedHeader + tenant_len > data.size()) {
     return absl::DataLossError(th::StrCat("persistent queue file ", path, ": bad tenant length"));
   }
-  std::string tenant = data.substr(kFixedHeader, tenant_len);
-  std::string payload = data.substr(kFixedHeader + tenant_len);
-  Result<model::DecodedTraces> decoded = model::DecodeOtlpTracesProto(std::move(payload), tenant);
-  if (!decoded.ok()) {
-    return absl::DataLossError(th::StrCat("persistent queue file ", path, ": ",
-                                          Message(decoded.status())));
-  }
-  return std::move(decoded->batch);
+  StoredBatch out;
+  out.items = GetLe(data, 8, 8);
+  out.tenant = data.substr(kFixedHeader, tenant_len);
+  out.payload = data.substr(kFixedHeader + tenant_len);
+  return out;
 }
 
 Status BatchFiles::Remove(uint64_t seq) {

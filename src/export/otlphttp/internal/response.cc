@@ -73,21 +73,23 @@ Result<PartialSuccess> ParseExportResponse(std::string_view body, bool json) {
     simdjson::dom::parser parser;
     simdjson::dom::element doc;
     if (parser.parse(body.data(), body.size()).get(doc) || !doc.is_object()) {
-      return absl::InvalidArgumentError("response body is not an ExportTraceServiceResponse");
+      return absl::InvalidArgumentError("response body is not an export response");
     }
     simdjson::dom::element partial;
     if (doc["partialSuccess"].get(partial) && doc["partial_success"].get(partial)) return out;
     simdjson::dom::element rejected;
-    if (!partial["rejectedSpans"].get(rejected) || !partial["rejected_spans"].get(rejected)) {
+    if (!partial["rejectedSpans"].get(rejected) || !partial["rejected_spans"].get(rejected) ||
+        !partial["rejectedLogRecords"].get(rejected) ||
+        !partial["rejected_log_records"].get(rejected)) {
       int64_t n = 0;
       std::string_view s;
       if (!rejected.get(n)) {
-        out.rejected_spans = n;
+        out.rejected_items = n;
       } else if (!rejected.get(s)) {
         try {
-          out.rejected_spans = std::stoll(std::string(s));
+          out.rejected_items = std::stoll(std::string(s));
         } catch (...) {
-          return absl::InvalidArgumentError("response rejectedSpans is not an integer");
+          return absl::InvalidArgumentError("response rejected count is not an integer");
         }
       }
     }
@@ -101,17 +103,17 @@ Result<PartialSuccess> ParseExportResponse(std::string_view body, bool json) {
   while (!r.done()) {
     uint32_t field, type;
     if (!r.ReadTag(&field, &type)) {
-      return absl::InvalidArgumentError("response body is not an ExportTraceServiceResponse");
+      return absl::InvalidArgumentError("response body is not an export response");
     }
     if (field != 1 || type != wire::kLen) {
       if (!r.Skip(type)) {
-        return absl::InvalidArgumentError("response body is not an ExportTraceServiceResponse");
+        return absl::InvalidArgumentError("response body is not an export response");
       }
       continue;
     }
     std::string_view partial;
     if (!r.ReadLen(&partial)) {
-      return absl::InvalidArgumentError("response body is not an ExportTraceServiceResponse");
+      return absl::InvalidArgumentError("response body is not an export response");
     }
     wire::Reader p(partial);
     while (!p.done()) {
@@ -120,7 +122,7 @@ Result<PartialSuccess> ParseExportResponse(std::string_view body, bool json) {
       if (ok && f == 1 && t == wire::kVarint) {
         uint64_t v;
         ok = p.ReadVarint(&v);
-        out.rejected_spans = static_cast<int64_t>(v);
+        out.rejected_items = static_cast<int64_t>(v);
       } else if (ok && f == 2 && t == wire::kLen) {
         std::string_view m;
         ok = p.ReadLen(&m);
@@ -129,7 +131,7 @@ Result<PartialSuccess> ParseExportResponse(std::string_view body, bool json) {
         ok = p.Skip(t);
       }
       if (!ok) {
-        return absl::InvalidArgumentError("response body is not an ExportTraceServiceResponse");
+        return absl::InvalidArgumentError("response body is not an export response");
       }
     }
   }

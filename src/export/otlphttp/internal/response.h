@@ -19,12 +19,13 @@ std::optional<std::chrono::nanoseconds> ParseRetryAfter(std::string_view value,
                                                         int64_t now_unix_seconds);
 
 struct PartialSuccess {
-  int64_t rejected_spans = 0;
+  int64_t rejected_items = 0;  // rejected_spans or rejected_log_records
   std::string error_message;
 };
 
-// Parses a 2xx ExportTraceServiceResponse body (`json` picks the encoding by the response's
-// Content-Type). An empty body is an empty response. InvalidArgument when it cannot be read.
+// Parses a 2xx ExportTraceServiceResponse or ExportLogsServiceResponse body (the two share their
+// layout; `json` picks the encoding by the response's Content-Type). An empty body is an empty
+// response. InvalidArgument when it cannot be read.
 Result<PartialSuccess> ParseExportResponse(std::string_view body, bool json);
 
 // The outcome of a non-2xx answer: 429/502/503/504 retryable (with `retry_after`), others
