@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 
@@ -100,7 +101,7 @@ int RunCollector(const std::vector<std::string>& args) {
   sigwait(&signals, &sig);
   log::Info("shutting down", "signal=", sig == SIGTERM ? "SIGTERM" : "SIGINT");
   ready = false;
-  int grace_ms = std::atoi(flags.Get("shutdown-grace").c_str()) * 1000;
+  int grace_ms = std::clamp(std::atoi(flags.Get("shutdown-grace").c_str()), 0, 3600) * 1000;
   (*service)->Shutdown(std::chrono::steady_clock::now() + std::chrono::milliseconds(grace_ms));
   if (metrics_server) metrics_server->Stop(0);
   log::Info("stopped cleanly");
@@ -113,6 +114,7 @@ int RunValidate(const std::vector<std::string>& args) {
               "pipeline. Exit 0 when valid, 1 with the first problem (FILE:LINE:COL: key: what).");
   flags.Add("config", "", "the config file (required)");
   flags.Add("collector", "false", "check it as a `tracehouse collector` config (no store)", true);
+  flags.Add("data-dir", "./data", "the data directory the config will run with");
   if (std::optional<int> exit_code = flags.ParseCommandLine(args)) return *exit_code;
   const std::string path = flags.Get("config");
   if (path.empty()) {
@@ -127,6 +129,9 @@ int RunValidate(const std::vector<std::string>& args) {
   }
   Result<std::unique_ptr<pipeline::Service>> service = absl::UnknownError("not built");
   pipeline::Host host;
+  // Nothing is written while validating; a directory only has to be named for components that
+  // keep state (persistent sending queues).
+  host.data_dir = flags.Get("data-dir");
   if (status.ok()) {
     service = collector ? pipeline::Service::Build(*root, BuildRegistry({}), host)
                         : BuildServePipeline(*root, BuildRegistry({.validate_only = true}), host,

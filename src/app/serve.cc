@@ -3,6 +3,7 @@
 // commits anything queued and syncs).
 #include "app/serve.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 
@@ -75,6 +76,7 @@ int RunServe(const std::vector<std::string>& args) {
 
   {
     pipeline::Host check_host;
+    check_host.data_dir = config.data_dir;
     auto check = BuildServePipeline(*root, BuildRegistry({.validate_only = true}), check_host,
                                     addresses);
     if (!check.ok()) {
@@ -159,7 +161,7 @@ int RunServe(const std::vector<std::string>& args) {
   sigwait(&signals, &sig);
   log::Info("shutting down", "signal=", sig == SIGTERM ? "SIGTERM" : "SIGINT");
   ready = false;
-  int grace_ms = std::atoi(flags.Get("shutdown-grace").c_str()) * 1000;
+  int grace_ms = std::clamp(std::atoi(flags.Get("shutdown-grace").c_str()), 0, 3600) * 1000;
   (*service)->Shutdown(std::chrono::steady_clock::now() + std::chrono::milliseconds(grace_ms));
   (*api)->Stop(grace_ms);
   Status closed = (*store)->Close();

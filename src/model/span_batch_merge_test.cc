@@ -160,6 +160,17 @@ TEST(SpanBatchMerge, JoinBatchesConcatenatesEncodingsAndRebasesWireViews) {
   EXPECT_EQ(Encode(*again->batch), Encode(*joined));
 }
 
+TEST(SpanBatchMerge, CloneRebasesWireViewsIntoItsOwnEncoding) {
+  auto original = Decoded(*RichBatch("a", 3));
+  std::string expected = Encode(*original);
+  auto clone = original->Clone();
+  original.reset();
+  ASSERT_FALSE(clone->otlp_encoding.empty());
+  for (std::string_view w : clone->spans.wire) EXPECT_TRUE(Inside(w, clone->otlp_encoding));
+  for (const Resource& r : clone->resources) EXPECT_TRUE(Inside(r.wire, clone->otlp_encoding));
+  EXPECT_EQ(Encode(*clone), expected);
+}
+
 TEST(SpanBatchMerge, JoinBatchesDropsTheEncodingWhenAPartHasNone) {
   std::vector<std::unique_ptr<SpanBatch>> parts;
   parts.push_back(Decoded(*RichBatch("a", 1)));

@@ -10,10 +10,10 @@
 //
 // Acknowledgement: a batch's `done` (pipeline/consumer.h) travels back to the receiver, which
 // answers its sender with it. Exporters with a sending queue call it once the batch is queued
-// (the Collector's semantics); the `store` exporter once the spans are in the WAL. Processors that
-// hold spans (batch, tail_sampling) call it when they have accepted them, unless the pipeline
-// ends in an exporter that acknowledges durably (`Exporter::AcknowledgesDurably`), in which case
-// they pass the downstream outcome back (CreateSettings::ack_through).
+// (the Collector's semantics); the `store` exporter once the spans are in the WAL. `batch` always
+// passes the downstream outcome back (so a full queue reaches senders as the retryable error);
+// `tail_sampling` answers on accepting spans unless the pipeline ends in an exporter that
+// acknowledges durably (`Exporter::AcknowledgesDurably`; CreateSettings::ack_through).
 //
 // Thread-safety: Start and Shutdown from one thread; ConsumeTraces from any number of threads.
 #pragma once
@@ -50,6 +50,10 @@ class Component {
   virtual ~Component() = default;
   // Binds sockets and starts threads. A failure stops the whole service from starting.
   virtual Status Start() { return absl::OkStatus(); }
+  // Processors that hold data (batch, tail_sampling) hand on what they hold and stop holding:
+  // called on every processor before any receiver stops, so requests in flight — whose senders
+  // wait for processors that answer only once downstream has — finish at once.
+  virtual void Drain() {}
   // Receivers stop accepting and wait for in-flight requests; processors hand on what they hold;
   // exporters drain their queues. All of it by `deadline`; nothing arrives after Shutdown.
   virtual void Shutdown(std::chrono::steady_clock::time_point deadline) { (void)deadline; }

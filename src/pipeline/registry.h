@@ -6,6 +6,8 @@
 // Thread-safety: fill it before use; lookups are const.
 #pragma once
 
+#include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <set>
 #include <string>
@@ -24,29 +26,33 @@ class Registry {
     bool logs = false;
   };
 
+  // Registering a type twice for one signal is a programming error: the process stops at start-up
+  // saying which (STYLE.md §9), rather than one factory silently replacing another.
+
   // A traces-only receiver.
   void AddReceiver(std::string type, ReceiverFactory f) {
-    receivers_[std::move(type)] = ReceiverEntry{
-        [f = std::move(f)](const CreateSettings& s, const config::Node& c, const Consumers& next) {
-          return f(s, c, next.traces);
-        },
-        true, false};
+    Put(receivers_, std::move(type),
+        ReceiverEntry{[f = std::move(f)](const CreateSettings& s, const config::Node& c,
+                                         const Consumers& next) { return f(s, c, next.traces); },
+                      true, false});
   }
   void AddReceiver(std::string type, MultiSignalReceiverFactory f, bool traces, bool logs) {
-    receivers_[std::move(type)] = ReceiverEntry{std::move(f), traces, logs};
+    Put(receivers_, std::move(type), ReceiverEntry{std::move(f), traces, logs});
   }
   void AddProcessor(std::string type, ProcessorFactory f) {
-    processors_[std::move(type)] = std::move(f);
+    Put(processors_, std::move(type), std::move(f));
   }
-  void AddExporter(std::string type, ExporterFactory f) { exporters_[std::move(type)] = std::move(f); }
+  void AddExporter(std::string type, ExporterFactory f) {
+    Put(exporters_, std::move(type), std::move(f));
+  }
   void AddLogsProcessor(std::string type, LogsProcessorFactory f) {
-    logs_processors_[std::move(type)] = std::move(f);
+    Put(logs_processors_, std::move(type), std::move(f));
   }
   void AddLogsExporter(std::string type, LogsExporterFactory f) {
-    logs_exporters_[std::move(type)] = std::move(f);
+    Put(logs_exporters_, std::move(type), std::move(f));
   }
   void AddExtension(std::string type, ExtensionFactory f) {
-    extensions_[std::move(type)] = std::move(f);
+    Put(extensions_, std::move(type), std::move(f));
   }
 
   // nullptr when the type is unknown (for that signal).
@@ -70,6 +76,15 @@ class Registry {
   std::vector<std::string> ExtensionTypes() const { return Keys(extensions_); }
 
  private:
+  template <typename F>
+  static void Put(std::map<std::string, F, std::less<>>& m, std::string type, F f) {
+    if (m.count(type)) {
+      std::fprintf(stderr, "pipeline::Registry: component type \"%s\" registered twice\n",
+                   type.c_str());
+      std::abort();
+    }
+    m.emplace(std::move(type), std::move(f));
+  }
   template <typename F>
   static const F* Find(const std::map<std::string, F, std::less<>>& m, std::string_view type) {
     auto it = m.find(type);

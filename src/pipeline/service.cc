@@ -65,6 +65,7 @@ Result<Section> ReadSection(const config::Node& node, const std::string& name,
   Section section{name, {}};
   if (node.IsNull()) return section;
   if (!node.IsMap()) return node.Error("expected a mapping of component ids to their settings");
+  RETURN_IF_ERROR(node.CheckNoDuplicateKeys());
   for (const auto& [key, child] : node.Entries()) {
     Result<ComponentId> id = ComponentId::Parse(key);
     if (!id.ok()) return child.Error(th::StrCat("invalid component id: ", Message(id.status())));
@@ -126,7 +127,7 @@ Status ReadTelemetry(const config::Node& telemetry, TelemetrySettings* out) {
   for (const config::Node& reader : metrics["readers"].Items()) {
     config::Node prom = reader["pull"]["exporter"]["prometheus"];
     if (!prom.IsPresent()) continue;
-    std::string host = "0.0.0.0";
+    std::string host = "127.0.0.1";
     int64_t port = 8888;
     RETURN_IF_ERROR(prom.GetString("host", &host));
     RETURN_IF_ERROR(prom.GetInt("port", &port));
@@ -201,6 +202,7 @@ Result<std::unique_ptr<Service>> Service::Build(const config::Node& root, const 
   if (!use_implicit && (!pipelines.IsMap() || pipelines.Entries().empty())) {
     return (pipelines.IsPresent() ? pipelines : svc).Error("expected at least one pipeline");
   }
+  RETURN_IF_ERROR(pipelines.CheckNoDuplicateKeys());
   for (const auto& [key, p] : pipelines.Entries()) {
     Result<ComponentId> pid = ComponentId::Parse(key);
     if (!pid.ok()) return p.Error(th::StrCat("invalid pipeline id: ", Message(pid.status())));
@@ -261,8 +263,10 @@ Result<std::unique_ptr<Service>> Service::Build(const config::Node& root, const 
   {
     config::Node list = svc["extensions"];
     if (!list.IsNull() && !list.IsSequence()) return list.Error("expected a list of extension ids");
+    std::set<std::string> listed;
     for (const config::Node& item : list.Items()) {
       std::string id = item.Scalar();
+      if (!listed.insert(id).second) return item.Error(th::StrCat("\"", id, "\" is listed twice"));
       if (!extensions.entries.count(id)) {
         return item.Error(th::StrCat("references extension \"", id,
                                      "\", which is not defined in the top-level `extensions` "
@@ -406,6 +410,9 @@ Status Service::Start() {
 }
 
 void Service::Shutdown(std::chrono::steady_clock::time_point deadline) {
+  for (size_t i = 0; i < started_; ++i) {
+    if (started_order_[i].id.rfind("processor:", 0) == 0) started_order_[i].component->Drain();
+  }
   while (started_ > 0) {
     --started_;
     started_order_[started_].component->Shutdown(deadline);

@@ -32,8 +32,8 @@ namespace th::pipeline {
 
 struct TelemetrySettings {
   // service.telemetry.metrics.address: where `tracehouse collector` serves /metrics (the
-  // Collector's default port 8888); empty when metrics level is `none`.
-  std::string metrics_address = "0.0.0.0:8888";
+  // Collector's default, loopback port 8888); empty when metrics level is `none`.
+  std::string metrics_address = "127.0.0.1:8888";
   std::string log_level = "info";
 };
 

@@ -30,12 +30,8 @@ Node::Node(std::shared_ptr<Impl> impl, std::shared_ptr<Impl> anchor, std::string
       anchor_(std::move(anchor)) {}
 
 Result<Node> Node::Parse(std::string_view text, const std::string& file) {
-  Result<std::string> expanded = ExpandEnv(text);
-  if (!expanded.ok()) {
-    return absl::InvalidArgumentError(th::StrCat(file, ": ", Message(expanded.status())));
-  }
   try {
-    auto impl = std::make_shared<Impl>(Impl{YAML::Load(*expanded)});
+    auto impl = std::make_shared<Impl>(Impl{YAML::Load(std::string(text))});
     return Node(impl, nullptr, file, "");
   } catch (const YAML::Exception& e) {
     return absl::InvalidArgumentError(
@@ -117,8 +113,35 @@ std::vector<Node> Node::Items() const {
 }
 
 std::string Node::Scalar() const {
-  if (!IsScalar()) return {};
-  return impl_->node.Scalar();
+  std::string value;
+  if (!Value(&value).ok() && IsScalar()) return impl_->node.Scalar();
+  return value;
+}
+
+Status Node::Value(std::string* out) const {
+  if (!IsScalar()) return Error("expected a scalar value");
+  // Environment variables expand inside the value, after parsing (as the Collector does), so a
+  // value can never change the document's structure.
+  Result<std::string> expanded = ExpandEnv(impl_->node.Scalar());
+  if (!expanded.ok()) return Error(Message(expanded.status()));
+  *out = std::move(expanded).value();
+  return absl::OkStatus();
+}
+
+Status Node::CheckNoDuplicateKeys() const {
+  if (!IsMap()) return absl::OkStatus();
+  std::map<std::string, int> first_line;
+  for (auto it = impl_->node.begin(); it != impl_->node.end(); ++it) {
+    if (!it->first.IsScalar()) continue;
+    std::string key = it->first.Scalar();
+    int line = it->first.Mark().line + 1;
+    auto [at, inserted] = first_line.emplace(key, line);
+    if (!inserted) {
+      Node dup(nullptr, std::make_shared<Impl>(Impl{it->first}), file_, JoinPath(path_, key));
+      return dup.Error(th::StrCat("duplicate key (first at line ", at->second, ")"));
+    }
+  }
+  return absl::OkStatus();
 }
 
 Status Node::Error(std::string_view message) const {
@@ -142,6 +165,7 @@ Status Node::CheckKeys(std::initializer_list<std::string_view> known) const {
 Status Node::CheckKeys(const std::vector<std::string>& known) const {
   if (IsNull()) return absl::OkStatus();
   if (!IsMap()) return Error("expected a mapping");
+  RETURN_IF_ERROR(CheckNoDuplicateKeys());
   for (const auto& [key, child] : Entries()) {
     bool ok = false;
     for (const std::string& k : known) ok = ok || k == key;
@@ -158,13 +182,13 @@ Status Node::CheckKeys(const std::vector<std::string>& known) const {
 Status Node::AsString(std::string* out) const {
   if (IsNull()) return absl::OkStatus();
   if (!IsScalar()) return Error("expected a string");
-  *out = impl_->node.Scalar();
-  return absl::OkStatus();
+  return Value(out);
 }
 
 Status Node::AsBool(bool* out) const {
   if (IsNull()) return absl::OkStatus();
-  std::string s = Scalar();
+  std::string s;
+  RETURN_IF_ERROR(Value(&s));
   if (s == "true" || s == "True" || s == "TRUE") {
     *out = true;
   } else if (s == "false" || s == "False" || s == "FALSE") {
@@ -177,7 +201,8 @@ Status Node::AsBool(bool* out) const {
 
 Status Node::AsInt(int64_t* out) const {
   if (IsNull()) return absl::OkStatus();
-  std::string s = Scalar();
+  std::string s;
+  RETURN_IF_ERROR(Value(&s));
   int64_t v = 0;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (s.empty() || ec != std::errc() || p != s.data() + s.size()) {
@@ -189,7 +214,8 @@ Status Node::AsInt(int64_t* out) const {
 
 Status Node::AsDouble(double* out) const {
   if (IsNull()) return absl::OkStatus();
-  std::string s = Scalar();
+  std::string s;
+  RETURN_IF_ERROR(Value(&s));
   char* end = nullptr;
   double v = std::strtod(s.c_str(), &end);
   if (s.empty() || end != s.c_str() + s.size() || !std::isfinite(v)) {
@@ -202,7 +228,9 @@ Status Node::AsDouble(double* out) const {
 Status Node::AsDuration(std::chrono::nanoseconds* out) const {
   if (IsNull()) return absl::OkStatus();
   std::chrono::nanoseconds d{};
-  if (!IsScalar() || !ParseGoDuration(Scalar(), &d) || d.count() < 0) {
+  std::string s;
+  if (IsScalar()) RETURN_IF_ERROR(Value(&s));
+  if (!IsScalar() || !ParseGoDuration(s, &d) || d.count() < 0) {
     return Error("expected a duration such as 200ms, 5s, 1m30s or 336h");
   }
   *out = d;
@@ -224,7 +252,8 @@ Status Node::GetDuration(std::string_view key, std::chrono::nanoseconds* out) co
 Status Node::GetUint(std::string_view key, uint64_t* out) const {
   Node n = (*this)[key];
   if (n.IsNull()) return absl::OkStatus();
-  std::string s = n.Scalar();
+  std::string s;
+  RETURN_IF_ERROR(n.Value(&s));
   uint64_t v = 0;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (s.empty() || ec != std::errc() || p != s.data() + s.size()) {
@@ -238,14 +267,18 @@ Status Node::GetStringList(std::string_view key, std::vector<std::string>* out) 
   Node n = (*this)[key];
   if (n.IsNull()) return absl::OkStatus();
   if (n.IsScalar()) {
-    *out = {n.Scalar()};
+    std::string one;
+    RETURN_IF_ERROR(n.Value(&one));
+    *out = {std::move(one)};
     return absl::OkStatus();
   }
   if (!n.IsSequence()) return n.Error("expected a list of strings");
   std::vector<std::string> values;
   for (const Node& item : n.Items()) {
     if (!item.IsScalar()) return item.Error("expected a string");
-    values.push_back(item.Scalar());
+    std::string value;
+    RETURN_IF_ERROR(item.Value(&value));
+    values.push_back(std::move(value));
   }
   *out = std::move(values);
   return absl::OkStatus();
@@ -255,10 +288,13 @@ Status Node::GetStringMap(std::string_view key, std::map<std::string, std::strin
   Node n = (*this)[key];
   if (n.IsNull()) return absl::OkStatus();
   if (!n.IsMap()) return n.Error("expected a mapping of strings");
+  RETURN_IF_ERROR(n.CheckNoDuplicateKeys());
   std::map<std::string, std::string> values;
   for (const auto& [k, v] : n.Entries()) {
     if (!v.IsScalar() && !v.IsNull()) return v.Error("expected a string");
-    values[k] = v.Scalar();
+    std::string value;
+    if (!v.IsNull()) RETURN_IF_ERROR(v.Value(&value));
+    values[k] = std::move(value);
   }
   *out = std::move(values);
   return absl::OkStatus();

@@ -4,8 +4,9 @@
 // reads "FILE:LINE:COL: path.to.key: what is wrong" (STYLE.md §5).
 //
 // yaml-cpp stays inside node.cc: this header is light, so component headers may include it.
-// Environment variables (`${env:VAR}`, `${VAR:-default}`, `$$`) are expanded in the text before
-// parsing, as the Collector does, without moving lines.
+// Environment variables (`${env:VAR}`, `${VAR:-default}`, `$$`) are expanded inside scalar values
+// when they are read, after parsing, as the Collector does: a value never changes the document's
+// structure (a variable holding "[::1]" or " # x" stays that string). Keys are not expanded.
 //
 // Getters leave *out untouched when the key is absent or null, so callers set defaults first.
 // Thread-safety: a Node is an immutable value; copies share the document.
@@ -57,8 +58,10 @@ class Node {
   std::vector<std::pair<std::string, Node>> Entries() const;
   // Sequence items (path "key[i]"); empty for anything but a sequence.
   std::vector<Node> Items() const;
-  // The scalar text ("" for null or non-scalars).
+  // The scalar text with environment variables expanded ("" for null or non-scalars).
   std::string Scalar() const;
+  // The same, or an error (not a scalar; a malformed `${`).
+  Status Value(std::string* out) const;
 
   // InvalidArgument "FILE:LINE:COL: path: message".
   Status Error(std::string_view message) const;
@@ -66,6 +69,9 @@ class Node {
   // passes (an empty section). A non-map is an error.
   Status CheckKeys(std::initializer_list<std::string_view> known) const;
   Status CheckKeys(const std::vector<std::string>& known) const;
+  // A key written twice in this map is an error at the second (yaml-cpp keeps both; the
+  // Collector refuses them). CheckKeys does this too.
+  Status CheckNoDuplicateKeys() const;
 
   // Typed reads of child `key`; an absent or null child leaves *out as it was.
   Status GetString(std::string_view key, std::string* out) const;

@@ -86,6 +86,26 @@ TEST(ConfigNode, ExpandsEnvironmentVariablesBeforeParsing) {
   EXPECT_EQ(d, 7s);
 }
 
+TEST(ConfigNode, VariablesExpandInsideValuesWithoutChangingTheDocument) {
+  ::setenv("TH_NODE_TEST_HOST", "[::1]", 1);
+  ::setenv("TH_NODE_TEST_HASH", "a # b", 1);
+  Node root = MustParse("endpoint: ${env:TH_NODE_TEST_HOST}:4317\nnote: ${env:TH_NODE_TEST_HASH}\n"
+                        "bad: \"${env:X\"\n");
+  std::string endpoint, note, bad;
+  ASSERT_TRUE(root.GetString("endpoint", &endpoint).ok());
+  ASSERT_TRUE(root.GetString("note", &note).ok());
+  EXPECT_EQ(endpoint, "[::1]:4317");
+  EXPECT_EQ(note, "a # b");
+  EXPECT_THAT(Message(root.GetString("bad", &bad)), HasSubstr("c.yaml:3:6: bad:"));
+}
+
+TEST(ConfigNode, DuplicateKeysAreErrors) {
+  Node root = MustParse("exporters:\n  otlp: {endpoint: a}\n  otlp: {endpoint: b}\n");
+  EXPECT_THAT(Message(root["exporters"].CheckNoDuplicateKeys()),
+              HasSubstr("c.yaml:3:3: exporters.otlp: duplicate key (first at line 2)"));
+  EXPECT_FALSE(root["exporters"].CheckKeys({"otlp"}).ok());
+}
+
 TEST(ConfigNode, SyntaxErrorsNameTheLine) {
   Result<Node> n = Node::Parse("a: [1, 2\nb: 3\n", "bad.yaml");
   ASSERT_FALSE(n.ok());

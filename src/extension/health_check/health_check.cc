@@ -11,7 +11,7 @@ namespace th::extension {
 namespace {
 
 struct HealthCheckOptions {
-  std::string endpoint = "0.0.0.0:13133";
+  std::string endpoint = "127.0.0.1:13133";  // the Collector's default: loopback
   std::string path = "/";
   std::string healthy_body;    // empty: the Collector's JSON
   std::string unhealthy_body;

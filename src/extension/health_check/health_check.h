@@ -1,5 +1,5 @@
 // The `health_check` extension, as the Collector's (v1): an HTTP endpoint (default
-// 0.0.0.0:13133, path "/") that answers 200 {"status":"Server available",...} while the service
+// 127.0.0.1:13133 — the Collector's localhost —, path "/") that answers 200 {"status":"Server available",...} while the service
 // is up and ready, and 503 {"status":"Server not available",...} before start-up completes and
 // once shutdown begins — what Kubernetes probes and load balancers expect.
 //

@@ -41,6 +41,9 @@ Result<OtlpReceiverOptions> ParseOptions(const config::Node& c) {
     std::string transport = "tcp";
     RETURN_IF_ERROR(grpc.GetString("transport", &transport));
     if (transport != "tcp") return grpc["transport"].Error("only tcp is supported");
+    // The Collector's default when `endpoint` is left out: loopback only (serve's own defaults
+    // name 0.0.0.0 explicitly).
+    o.grpc_endpoint = "127.0.0.1:4317";
     RETURN_IF_ERROR(grpc.GetString("endpoint", &o.grpc_endpoint));
     uint64_t mib = static_cast<uint64_t>(o.max_recv_msg_size_mib);
     RETURN_IF_ERROR(grpc.GetUint("max_recv_msg_size_mib", &mib));
@@ -57,8 +60,9 @@ Result<OtlpReceiverOptions> ParseOptions(const config::Node& c) {
                                     "metrics_url_path", "max_request_body_size", "include_metadata",
                                     "cors", "tls", "auth", "response_headers", "compression_algorithms",
                                     "read_timeout", "read_header_timeout", "write_timeout",
-                                    "idle_timeout", "keepalives_enabled"}));
+                                    "idle_timeout", "keep_alives_enabled"}));
     RETURN_IF_ERROR(RefuseUnsupported(http, {"tls", "auth"}));
+    o.http_endpoint = "127.0.0.1:4318";
     RETURN_IF_ERROR(http.GetString("endpoint", &o.http_endpoint));
     RETURN_IF_ERROR(http.GetString("traces_url_path", &o.traces_url_path));
     if (o.traces_url_path.empty() || o.traces_url_path[0] != '/') {
@@ -68,13 +72,18 @@ Result<OtlpReceiverOptions> ParseOptions(const config::Node& c) {
     if (o.logs_url_path.empty() || o.logs_url_path[0] != '/') {
       return http["logs_url_path"].Error("must start with '/'");
     }
+    if (o.logs_url_path == o.traces_url_path) {
+      return http["logs_url_path"].Error("must differ from traces_url_path");
+    }
     uint64_t body = o.max_request_body_bytes;
     RETURN_IF_ERROR(http.GetUint("max_request_body_size", &body));
     if (body > 0) o.max_request_body_bytes = body;
     bool include_metadata = false;
     RETURN_IF_ERROR(http.GetBool("include_metadata", &include_metadata));
     config::Node cors = http["cors"];
-    RETURN_IF_ERROR(cors.CheckKeys({"allowed_origins", "allowed_headers", "max_age"}));
+    // exposed_headers: our answers carry no headers a browser script needs to read.
+    RETURN_IF_ERROR(cors.CheckKeys({"allowed_origins", "allowed_headers", "exposed_headers",
+                                    "max_age"}));
     RETURN_IF_ERROR(cors.GetStringList("allowed_origins", &o.cors_allowed_origins));
     RETURN_IF_ERROR(cors.GetStringList("allowed_headers", &o.cors_allowed_headers));
     int64_t max_age = 0;

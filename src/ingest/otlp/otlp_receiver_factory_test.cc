@@ -1,10 +1,19 @@
 #include "ingest/otlp/otlp_receiver_factory.h"
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "common/config/node.h"
 #include "common/http/server.h"
+#include "common/strings.h"
 #include "ingest/otlp/internal/http_receiver.h"
 #include "pipeline/testing/test_consumer.h"
 
@@ -26,14 +35,57 @@ Result<std::unique_ptr<pipeline::Receiver>> Make(const std::string& yaml,
   return MakeOtlpReceiverFactory()(s, (*root)["otlp"], pipeline::Consumers{next, nullptr});
 }
 
-TEST(OtlpReceiverFactory, StartsTheProtocolsNamedAndStops) {
+int FreePort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  socklen_t len = sizeof(addr);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+// POSTs OTLP/JSON to `path`; returns the HTTP status.
+int PostJson(int port, const std::string& path, const std::string& body) {
+  namespace beast = boost::beast;
+  boost::asio::io_context io;
+  beast::tcp_stream stream(io);
+  boost::asio::ip::tcp::resolver resolver(io);
+  stream.connect(resolver.resolve("127.0.0.1", std::to_string(port)));
+  beast::http::request<beast::http::string_body> req{beast::http::verb::post, path, 11};
+  req.set(beast::http::field::host, "127.0.0.1");
+  req.set(beast::http::field::content_type, "application/json");
+  req.body() = body;
+  req.prepare_payload();
+  beast::http::write(stream, req);
+  beast::flat_buffer buffer;
+  beast::http::response<beast::http::string_body> res;
+  beast::http::read(stream, buffer, res);
+  return static_cast<int>(res.result_int());
+}
+
+TEST(OtlpReceiverFactory, ServesTracesOnTheConfiguredPathAndCountsThem) {
   pipeline::testing::RecordingConsumer next;
   metrics::Registry metrics;
-  auto r = Make("otlp:\n  protocols:\n    grpc: {endpoint: 127.0.0.1:0}\n"
-                "    http: {endpoint: 127.0.0.1:0, traces_url_path: /otlp/v1/traces}\n",
+  int port = FreePort();
+  auto r = Make(th::StrCat("otlp:\n  protocols:\n    grpc: {endpoint: 127.0.0.1:0}\n"
+                           "    http: {endpoint: 127.0.0.1:", port,
+                           ", traces_url_path: /otlp/v1/traces}\n"),
                 &next, &metrics);
   ASSERT_TRUE(r.ok()) << r.status();
   ASSERT_TRUE((*r)->Start().ok());
+  const std::string body =
+      R"({"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"5b8efff798038103d269b633813fc60c",)"
+      R"("spanId":"eee19b7ec3c1b174","name":"GET /cart"}]}]}]})";
+  EXPECT_EQ(PostJson(port, "/otlp/v1/traces", body), 200);
+  EXPECT_EQ(PostJson(port, "/v1/traces", body), 404);
+  EXPECT_EQ(PostJson(port, "/v1/logs", "{}"), 404) << "no logs pipeline takes from this receiver";
+  EXPECT_EQ(next.spans(), 1u);
+  EXPECT_EQ(metrics.GetCounter("otelcol_receiver_accepted_spans", "", {{"receiver", "otlp"}})
+                ->Value(),
+            1u);
   (*r)->Shutdown(std::chrono::steady_clock::now() + std::chrono::seconds(1));
 }
 

@@ -97,7 +97,10 @@ std::vector<std::string> ExpiredBlocks(const catalog::TenantBlocks& blocks,
 }
 
 Result<block::BlockMeta> MergeBlocks(backend::Backend* backend, std::string_view tenant,
-                                     const BlockList& inputs, const CompactorOptions& options) {
+                                     const BlockList& inputs, const CompactorOptions& options,
+                                     const std::atomic<bool>* cancel) {
+  auto cancelled = [cancel] { return cancel != nullptr && cancel->load(std::memory_order_relaxed); };
+  const Status stopped = absl::CancelledError("compaction stopped: shutting down");
   // Every input's traces, grouped by trace id; the batches live until the writer finishes.
   std::map<model::TraceId, std::vector<std::unique_ptr<model::SpanBatch>>> traces;
   block::BlockWriterOptions wo;
@@ -112,6 +115,7 @@ Result<block::BlockMeta> MergeBlocks(backend::Backend* backend, std::string_view
     wo.sources.push_back(m.block_id);
     // A corrupt row group fails the job: merging would silently drop its traces for good.
     RETURN_IF_ERROR(in->Scan([&](std::unique_ptr<model::SpanBatch>&& trace) -> Status {
+      if (cancelled()) return stopped;
       if (trace->span_count() > 0) traces[trace->spans.trace_id[0]].push_back(std::move(trace));
       return Status();
     }));
@@ -119,6 +123,7 @@ Result<block::BlockMeta> MergeBlocks(backend::Backend* backend, std::string_view
   block::BlockWriter writer(backend, wo);
   uint64_t duplicates = 0, spans = 0;
   for (const auto& [id, parts] : traces) {
+    if (cancelled()) return stopped;
     SpanDedup dedup;
     for (const auto& part : parts) {
       std::vector<uint32_t> fresh = dedup.NewSpans(*part);
@@ -140,6 +145,7 @@ struct Compactor::Thread {
   absl::Mutex mu;
   absl::CondVar wake;
   bool stop ABSL_GUARDED_BY(mu) = false;
+  std::atomic<bool> cancel{false};  // read by a merge in progress, without the lock
   std::thread thread;
   absl::Mutex run_mu;  // one RunOnce at a time
 };
@@ -183,7 +189,12 @@ Status Compactor::RunOnce() {
     }
     for (const BlockList& job : PlanCompactions(*catalog_->Snapshot(tenant), options_)) {
       auto started = std::chrono::steady_clock::now();
-      Result<block::BlockMeta> merged = MergeBlocks(backend, tenant, job, options_);
+      Result<block::BlockMeta> merged =
+          MergeBlocks(backend, tenant, job, options_, &thread_->cancel);
+      if (merged.status().code() == absl::StatusCode::kCancelled) {
+        log::Info("compaction stopped for shutdown", "tenant=", tenant);
+        return first;
+      }
       Status st = merged.status();
       if (st.ok()) {
         auto reader = block::BlockReader::Open(backend, tenant, merged->block_id);
@@ -223,6 +234,7 @@ Status Compactor::RunOnce() {
 
 void Compactor::Start() {
   if (thread_->thread.joinable()) return;
+  thread_->cancel = false;
   thread_->thread = std::thread([this] {
     for (;;) {
       {
@@ -239,6 +251,7 @@ void Compactor::Start() {
 }
 
 void Compactor::Stop() {
+  thread_->cancel = true;
   {
     absl::MutexLock lock(&thread_->mu);
     thread_->stop = true;

@@ -17,6 +17,8 @@
 // a thread of the compactor's own.
 #pragma once
 
+#include <atomic>
+
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -61,9 +63,12 @@ std::vector<std::string> ExpiredBlocks(const catalog::TenantBlocks& blocks,
                                        std::chrono::seconds retention, uint64_t now_unix_nano);
 
 // Writes the merge of `inputs` as a new block of `tenant` and returns its meta; the block is
-// durable but not yet in the catalog.
+// durable but not yet in the catalog. When `*cancel` becomes true the merge stops early with
+// Cancelled (its partial output is never published; garbage collection removes it), so shutting
+// down never waits for a long merge.
 Result<block::BlockMeta> MergeBlocks(backend::Backend* backend, std::string_view tenant,
-                                     const BlockList& inputs, const CompactorOptions& options);
+                                     const BlockList& inputs, const CompactorOptions& options,
+                                     const std::atomic<bool>* cancel = nullptr);
 
 class Compactor {
  public:

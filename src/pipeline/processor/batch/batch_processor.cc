@@ -156,18 +156,22 @@ class BatchProcessor final : public Signal::Base {
     return absl::OkStatus();
   }
 
-  void Shutdown(Clock::time_point) override {
+  // From now on every batch is sent as it arrives; what waits is sent now.
+  void Drain() override {
     std::vector<Pending> all;
     {
       std::lock_guard<std::mutex> lock(mu_);
-      if (stopping_ && !timer_.joinable()) return;
       stopping_ = true;
       for (auto& [tenant, p] : pending_) all.push_back(std::move(p));
       pending_.clear();
     }
     wake_.notify_all();
-    if (timer_.joinable()) timer_.join();
     for (Pending& p : all) Send(std::move(p));
+  }
+
+  void Shutdown(Clock::time_point) override {
+    Drain();
+    if (timer_.joinable()) timer_.join();
   }
 
   void Consume(std::unique_ptr<Batch>&& batch, Done done) {
@@ -177,23 +181,31 @@ class BatchProcessor final : public Signal::Base {
     }
     Pending ready;
     bool send_now = false;
+    bool by_size = false;
+    bool wake_first = false;
     {
       std::lock_guard<std::mutex> lock(mu_);
       std::string tenant = batch->tenant;
       Pending& p = pending_[tenant];
-      if (p.parts.empty()) p.since = Clock::now();
+      if (p.parts.empty()) {
+        p.since = Clock::now();
+        wake_first = true;
+      }
       p.items += Signal::Count(*batch);
       p.parts.push_back(std::move(batch));
       p.dones.push_back(std::move(done));
-      if (options_.timeout.count() == 0 || p.items >= options_.send_batch_size || stopping_) {
+      by_size = p.items >= options_.send_batch_size;
+      if (options_.timeout.count() == 0 || by_size || stopping_) {
         ready = std::move(p);
         pending_.erase(tenant);
         send_now = true;
       }
     }
     if (send_now) {
-      size_trigger_->Add();
+      if (by_size) size_trigger_->Add();
       Send(std::move(ready));
+    } else if (wake_first) {
+      wake_.notify_one();  // the timer may be sleeping past this batch's deadline
     }
   }
 

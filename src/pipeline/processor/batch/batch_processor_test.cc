@@ -1,5 +1,7 @@
 #include "pipeline/processor/batch/batch_processor.h"
 
+#include <future>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -54,10 +56,12 @@ TEST_F(BatchProcessorTest, SendsWhatWaitedForTheTimeout) {
   auto p = Make("batch: {timeout: 50ms}\n");
   ASSERT_TRUE(p.ok());
   ASSERT_TRUE((*p)->Start().ok());
-  Status answer = absl::UnknownError("pending");
-  (*p)->ConsumeTraces(testing::MakeBatch(3), [&](const Status& s) { answer = s; });
-  ASSERT_TRUE(next_.WaitForSpans(3, 5s));
-  EXPECT_TRUE(answer.ok());
+  std::promise<Status> answer;
+  (*p)->ConsumeTraces(testing::MakeBatch(3), [&](const Status& s) { answer.set_value(s); });
+  std::future<Status> answered = answer.get_future();
+  ASSERT_EQ(answered.wait_for(5s), std::future_status::ready);
+  EXPECT_TRUE(answered.get().ok());
+  EXPECT_EQ(next_.spans(), 3u);
   EXPECT_EQ(metrics_.GetCounter("otelcol_processor_batch_timeout_trigger_send", "",
                                 {{"processor", "batch"}})
                 ->Value(),
@@ -100,6 +104,59 @@ TEST_F(BatchProcessorTest, ADownstreamErrorReachesEverySenderOfTheBatch) {
   ASSERT_EQ(answers.size(), 2u);
   EXPECT_EQ(answers[0].code(), absl::StatusCode::kUnavailable);
   EXPECT_EQ(answers[1].code(), absl::StatusCode::kUnavailable);
+  (*p)->Shutdown(std::chrono::steady_clock::now());
+}
+
+TEST_F(BatchProcessorTest, DrainSendsWhatWaitsAndEverythingAfterAtOnce) {
+  auto p = Make("batch: {timeout: 1h, send_batch_size: 1000}\n");
+  ASSERT_TRUE(p.ok());
+  ASSERT_TRUE((*p)->Start().ok());
+  int answered = 0;
+  (*p)->ConsumeTraces(testing::MakeBatch(2), [&](const Status& s) { answered += s.ok(); });
+  EXPECT_EQ(answered, 0);
+  (*p)->Drain();
+  EXPECT_EQ(answered, 1);
+  (*p)->ConsumeTraces(testing::MakeBatch(2), [&](const Status& s) { answered += s.ok(); });
+  EXPECT_EQ(answered, 2) << "after Drain nothing waits for the timeout";
+  (*p)->Shutdown(std::chrono::steady_clock::now());
+  EXPECT_EQ(next_.spans(), 4u);
+}
+
+TEST_F(BatchProcessorTest, LogsAreJoinedByConcatenationAndCutBetweenRequests) {
+  auto root = config::Node::Parse("batch: {timeout: 1h, send_batch_size: 5, send_batch_max_size: 5}\n",
+                                  "c.yaml");
+  ASSERT_TRUE(root.ok());
+  host_.metrics = &metrics_;
+  CreateSettings s;
+  s.id = {"batch", ""};
+  s.host = &host_;
+  struct Recorder : LogsConsumer {
+    std::vector<std::unique_ptr<model::LogsBatch>> got;
+    void ConsumeLogs(std::unique_ptr<model::LogsBatch>&& b, Done done) override {
+      got.push_back(std::move(b));
+      done(absl::OkStatus());
+    }
+  } next;
+  auto p = MakeBatchLogsProcessorFactory()(s, (*root)["batch"], &next);
+  ASSERT_TRUE(p.ok()) << p.status();
+  ASSERT_TRUE((*p)->Start().ok());
+  auto logs = [](std::string bytes, uint64_t n) {
+    auto b = std::make_unique<model::LogsBatch>();
+    b->tenant = "t";
+    b->otlp = std::move(bytes);
+    b->record_count = n;
+    return b;
+  };
+  int answered = 0;
+  (*p)->ConsumeLogs(logs("aa", 2), [&](const Status&) { ++answered; });
+  (*p)->ConsumeLogs(logs("bbb", 2), [&](const Status&) { ++answered; });
+  EXPECT_TRUE(next.got.empty());
+  (*p)->ConsumeLogs(logs("cc", 2), [&](const Status&) { ++answered; });
+  ASSERT_EQ(next.got.size(), 2u);  // 2 + 2 fit under 5; the third request starts a new piece
+  EXPECT_EQ(next.got[0]->otlp, "aabbb");
+  EXPECT_EQ(next.got[0]->record_count, 4u);
+  EXPECT_EQ(next.got[1]->otlp, "cc");
+  EXPECT_EQ(answered, 3);
   (*p)->Shutdown(std::chrono::steady_clock::now());
 }
 

@@ -18,11 +18,12 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-uint64_t ResidentBytes() {
-  std::ifstream statm("/proc/self/statm");
-  uint64_t size = 0, resident = 0;
-  statm >> size >> resident;
-  return resident * static_cast<uint64_t>(::sysconf(_SC_PAGESIZE));
+// Heap in use (the Collector measures Go's heap in use). Not the resident set: the allocator is
+// tuned to keep freed memory for reuse (common/allocator.h), which would keep RSS above a soft
+// limit long after the data is gone, refusing everything.
+uint64_t HeapInUseBytes() {
+  struct mallinfo2 info = ::mallinfo2();
+  return static_cast<uint64_t>(info.uordblks) + static_cast<uint64_t>(info.hblkhd);
 }
 
 struct LimiterOptions {
@@ -45,9 +46,11 @@ Result<LimiterOptions> ParseOptions(const config::Node& c) {
   RETURN_IF_ERROR(c.GetUint("spike_limit_mib", &spike_mib));
   RETURN_IF_ERROR(c.GetUint("limit_percentage", &limit_pct));
   RETURN_IF_ERROR(c.GetUint("spike_limit_percentage", &spike_pct));
-  if (limit_pct > 100 || spike_pct > 100) {
-    return c.Error("limit_percentage and spike_limit_percentage must be between 0 and 100");
-  }
+  if (limit_pct > 100) return c["limit_percentage"].Error("must be between 0 and 100");
+  if (spike_pct > 100) return c["spike_limit_percentage"].Error("must be between 0 and 100");
+  constexpr uint64_t kMaxMib = UINT64_MAX >> 21;
+  if (limit_mib > kMaxMib) return c["limit_mib"].Error("is too large");
+  if (spike_mib > kMaxMib) return c["spike_limit_mib"].Error("is too large");
   if (limit_mib > 0) {
     o.limit_bytes = limit_mib << 20;
     o.spike_bytes = spike_mib > 0 ? spike_mib << 20 : o.limit_bytes / 5;
@@ -59,7 +62,9 @@ Result<LimiterOptions> ParseOptions(const config::Node& c) {
     return c.Error("set limit_mib or limit_percentage (the Collector requires one)");
   }
   if (o.spike_bytes >= o.limit_bytes) {
-    return c.Error("the spike limit must be smaller than the limit");
+    config::Node at = c["spike_limit_mib"].IsPresent() ? c["spike_limit_mib"]
+                                                       : c["spike_limit_percentage"];
+    return (at.IsPresent() ? at : c).Error("the spike limit must be smaller than the limit");
   }
   return o;
 }
@@ -198,17 +203,20 @@ uint64_t AvailableMemoryBytes() {
       break;
     }
   }
-  std::ifstream cgroup("/sys/fs/cgroup/memory.max");
-  std::string max;
-  if (cgroup >> max && max != "max") {
-    uint64_t limit = std::strtoull(max.c_str(), nullptr, 10);
-    if (limit > 0 && (total == 0 || limit < total)) total = limit;
+  // cgroup v2, then v1 (a container's limit, when smaller than the machine).
+  for (const char* path : {"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"}) {
+    std::ifstream cgroup(path);
+    std::string max;
+    if (cgroup >> max && max != "max") {
+      uint64_t limit = std::strtoull(max.c_str(), nullptr, 10);
+      if (limit > 0 && (total == 0 || limit < total)) total = limit;
+    }
   }
   return total;
 }
 
 ProcessorFactory MakeMemoryLimiterFactory(std::function<uint64_t()> measure) {
-  if (!measure) measure = ResidentBytes;
+  if (!measure) measure = HeapInUseBytes;
   return [measure](const CreateSettings& settings, const config::Node& config,
                    TracesConsumer* next) -> Result<std::unique_ptr<Processor>> {
     ASSIGN_OR_RETURN(LimiterOptions options, ParseOptions(config));
@@ -218,7 +226,7 @@ ProcessorFactory MakeMemoryLimiterFactory(std::function<uint64_t()> measure) {
 }
 
 LogsProcessorFactory MakeMemoryLimiterLogsFactory(std::function<uint64_t()> measure) {
-  if (!measure) measure = ResidentBytes;
+  if (!measure) measure = HeapInUseBytes;
   return [measure](const CreateSettings& settings, const config::Node& config,
                    LogsConsumer* next) -> Result<std::unique_ptr<LogsProcessor>> {
     ASSIGN_OR_RETURN(LimiterOptions options, ParseOptions(config));

@@ -1,5 +1,5 @@
 // The `memory_limiter` processor, as the Collector's: every `check_interval` it measures the
-// process's memory (resident set size here; the Collector measures Go's heap) and, above the soft
+// process's heap in use (glibc's mallinfo2; the Collector measures Go's heap) and, above the soft
 // limit (`limit` − `spike_limit`), refuses data with the retryable error (gRPC UNAVAILABLE, HTTP
 // 503 + Retry-After from our receivers) until usage falls again; above the hard limit it also
 // asks the allocator to give freed memory back (the Collector forces a GC).
@@ -16,7 +16,7 @@
 
 namespace th::pipeline {
 
-// `measure` returns bytes in use; tests inject one. The default reads /proc/self/statm.
+// `measure` returns bytes in use; tests inject one. The default is the heap in use.
 ProcessorFactory MakeMemoryLimiterFactory(std::function<uint64_t()> measure = nullptr);
 LogsProcessorFactory MakeMemoryLimiterLogsFactory(std::function<uint64_t()> measure = nullptr);
 

@@ -198,9 +198,10 @@ Status TailSamplingProcessor::Start() {
   return absl::OkStatus();
 }
 
-void TailSamplingProcessor::Shutdown(Steady::time_point deadline) {
+void TailSamplingProcessor::Drain() {
   {
     absl::MutexLock l(&mu_);
+    if (shut_down_) return;
     stop_ = true;
     shut_down_ = true;
   }
@@ -225,7 +226,10 @@ void TailSamplingProcessor::Shutdown(Steady::time_point deadline) {
   } else {
     DecideDue(/*all=*/true);
   }
+}
 
+void TailSamplingProcessor::Shutdown(Steady::time_point deadline) {
+  Drain();
   // Wait (bounded) for `next` to answer what was sent.
   auto remaining = deadline - Steady::now();
   if (remaining < Steady::duration::zero()) remaining = Steady::duration::zero();

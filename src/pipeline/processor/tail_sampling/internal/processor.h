@@ -97,6 +97,9 @@ class TailSamplingProcessor final : public Processor {
   ~TailSamplingProcessor() override;
 
   Status Start() override;
+  // Stops the decision thread and decides (or drops) every pending trace now; data arriving
+  // afterwards is refused as retryable. Shutdown begins with it.
+  void Drain() override;
   void Shutdown(std::chrono::steady_clock::time_point deadline) override;
   void ConsumeTraces(std::unique_ptr<model::SpanBatch>&& batch, Done done) override;
 
