@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Pass-through `tracehouse collector`: loadgen → OTLP/gRPC → collector (batch) → OTLP/gRPC →
-# sink, side by side in one run with the skeleton's direct path (loadgen → serve, durable).
+# sink, side by side in one run with the skeleton's direct path (loadgen → serve, durable), then
+# serve's ingest rate over Jaeger thrift (HTTP) and Zipkin JSON.
 # The process under test is pinned to core 0; loadgen and the sink (a second collector with the
 # `nop` exporter) share core 1. Reports acknowledged spans per second of the tested process's CPU
 # time (user + system from /proc) and its resident memory; then the collector's RSS while it
@@ -61,18 +62,25 @@ YAML
   echo "$(awk -v s=$acked -v c=$cpu 'BEGIN {printf "%.0f", s/c}') $rss cpu_s=$cpu | $out"
 }
 
+# serve on core 0 taking `protocol` (grpc, jaeger_thrift_http, zipkin_json) from loadgen.
 serve_run() {
-  local dir api grpc pid t0 t1 out acked cpu rss
-  dir=$(mktemp -d -p "$work"); api=$(free_port); grpc=$(free_port)
+  local protocol=${1:-grpc} dir api port pid t0 t1 out acked cpu rss
+  dir=$(mktemp -d -p "$work"); api=$(free_port); port=$(free_port)
+  local grpc="" jaeger="" zipkin=""
+  case $protocol in
+    grpc) grpc=127.0.0.1:$port ;;
+    jaeger_thrift_http) jaeger=127.0.0.1:$port ;;
+    zipkin_json) zipkin=127.0.0.1:$port ;;
+  esac
   taskset -c 0 "$BIN" serve --data-dir "$dir" --http-listen-address 127.0.0.1:$api \
-    --otlp-grpc-address 127.0.0.1:$grpc --otlp-http-address "" \
-    --jaeger-thrift-http-address "" --jaeger-grpc-address "" --jaeger-thrift-compact-address "" \
-    --jaeger-thrift-binary-address "" --zipkin-address "" 2>"$dir/serve.log" &
+    --otlp-grpc-address "$grpc" --otlp-http-address "" \
+    --jaeger-thrift-http-address "$jaeger" --jaeger-grpc-address "" --jaeger-thrift-compact-address "" \
+    --jaeger-thrift-binary-address "" --zipkin-address "$zipkin" 2>"$dir/serve.log" &
   pid=$!
   for _ in $(seq 1 100); do curl -sf "127.0.0.1:$api/ready" >/dev/null && break; sleep 0.1; done
   t0=$(cpu_ticks $pid)
-  out=$(taskset -c 1 "$BIN" loadgen --endpoint 127.0.0.1:$grpc --duration "$DURATION" \
-        --concurrency "$CONCURRENCY" --spans-per-request 1000)
+  out=$(taskset -c 1 "$BIN" loadgen --protocol "$protocol" --endpoint 127.0.0.1:$port \
+        --duration "$DURATION" --concurrency "$CONCURRENCY" --spans-per-request 1000)
   t1=$(cpu_ticks $pid); rss=$(rss_kb $pid)
   kill -TERM $pid; wait $pid || true
   acked=$(sed -n 's/.*acked_spans=\([0-9]*\).*/\1/p' <<<"$out")
@@ -88,3 +96,7 @@ for run in $(seq 1 "$RUNS"); do
 done
 c=$(collector_run 100000)
 echo "collector at 100K spans/s: rss_kb=$(cut -d' ' -f2 <<<"$c") ${c#* * }"
+for protocol in jaeger_thrift_http zipkin_json; do
+  s=$(serve_run $protocol)
+  echo "serve over $protocol: spans_per_cpu_s=${s%% *} rss_kb=$(cut -d' ' -f2 <<<"$s") ${s#* * }"
+done
