@@ -34,8 +34,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s", kUsage);
     return 2;
   }
-  th::TuneAllocatorForBatches();
   std::string command = argv[1];
+  th::TuneAllocatorForBatches(command == "collector" ? th::AllocatorProfile::kCollector
+                                                     : th::AllocatorProfile::kServe);
   std::vector<std::string> args(argv + 2, argv + argc);
   if (command == "serve") return th::app::RunServe(args);
   if (command == "collector") return th::app::RunCollector(args);
