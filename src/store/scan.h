@@ -20,6 +20,7 @@
 namespace th::store {
 
 using ScanPredicate = block::ScanPredicate;
+using AttributeEquals = block::AttributeEquals;
 
 struct ScanRequest {
   std::string tenant;

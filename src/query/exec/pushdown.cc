@@ -44,10 +44,28 @@ void AddComparison(const traceql::Attribute& attr, FieldOp op, const traceql::Va
                    store::ScanPredicate* p) {
   if (attr.parent) return;
   if (!attr.IsIntrinsic()) {
-    if (attr.scope == traceql::Scope::kResource && op == FieldOp::kEq &&
-        v.type == ValueType::kString) {
+    if (op != FieldOp::kEq) return;
+    if (attr.scope == traceql::Scope::kResource && v.type == ValueType::kString) {
       p->resource_equals.emplace_back(attr.name, v.s);
+      return;
     }
+    using Eq = store::AttributeEquals;
+    Eq e;
+    switch (attr.scope) {
+      case traceql::Scope::kSpan: e.scope = Eq::Scope::kSpan; break;
+      case traceql::Scope::kResource: e.scope = Eq::Scope::kResource; break;
+      case traceql::Scope::kNone: e.scope = Eq::Scope::kAny; break;
+      default: return;  // events, links, instrumentation scope, trace: not pushed down
+    }
+    switch (v.type) {
+      case ValueType::kString: e.type = Eq::Type::kString; e.string_value = v.s; break;
+      case ValueType::kInt: e.type = Eq::Type::kInt; e.int_value = v.i; break;
+      case ValueType::kFloat: e.type = Eq::Type::kDouble; e.double_value = v.f; break;
+      case ValueType::kBool: e.type = Eq::Type::kBool; e.bool_value = v.b; break;
+      default: return;  // durations, status and kind literals against attributes: the engine's
+    }
+    e.key = attr.name;
+    p->attribute_equals.push_back(std::move(e));
     return;
   }
   switch (attr.intrinsic) {

@@ -4,8 +4,11 @@
 // stage when that stage is a single spanset filter `{ … }`, because every later stage (filters,
 // aggregates, by, select, coalesce) only keeps or regroups spans that first filter matched, and
 // a trace with no such span never reaches them. Extracted: `resource.<attr> = "string"`,
-// `name = "…"`, `status = …`, `kind = …`, and `duration` compared with a duration. Anything
-// else (unscoped `.attr`, OR, negations, structural operators) is left to the engine.
+// `name = "…"`, `status = …`, `kind = …`, `duration` compared with a duration, and
+// `span.<attr>`, `resource.<attr>` or unscoped `.<attr>` `=` a string, int, float or bool literal
+// (store::AttributeEquals; unscoped means span, resource, event, link or instrumentation scope,
+// and a block reader lets a span through whenever any of those may hold the value). Anything
+// else (OR, negations, other operators, structural operators) is left to the engine.
 #pragma once
 
 #include "query/traceql/ast.h"

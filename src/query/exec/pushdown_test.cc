@@ -34,20 +34,44 @@ TEST(PushDown, ExtractsAndedComparisonsOfTheFirstFilter) {
 
 TEST(PushDown, LeavesWhatIsNotCertainToTheEngine) {
   for (const char* q : {
-           R"({ .service.name = "checkout" })",                       // unscoped: span or resource
            R"({ resource.service.name = "a" || status = error })",    // OR
            R"({ !(resource.service.name = "a") })",                   // negation
            R"({ resource.service.name != "a" })",                     // not equal
            R"({ resource.service.name =~ "a.*" })",                   // regex
            R"({ resource.service.name = "a" } && { status = error })",  // two filters
            R"({ resource.service.name = "a" } > { status = error })",   // structural
-           R"({ span.http.status_code = 500 })",                       // span attributes: not yet
+           R"({ span.http.status_code != 500 })",                      // not equal
+           R"({ event.exception.type = "x" })",                        // event scope
+           R"({ span.x = 2s })",                                       // duration literal
            R"({ trace:duration > 2s })",                               // trace-level intrinsic
            R"(({ duration > 2s } | rate()) + ({ status = error } | rate()))",  // two leaves
        }) {
     SCOPED_TRACE(q);
     EXPECT_TRUE(For(q).empty());
   }
+}
+
+TEST(PushDown, ExtractsAttributeEqualities) {
+  using Eq = store::AttributeEquals;
+  store::ScanPredicate p =
+      For(R"({ span.http.status_code = 500 && .service.name = "checkout" && resource.n = 2.5 })");
+  ASSERT_EQ(p.attribute_equals.size(), 3u);
+  EXPECT_EQ(p.attribute_equals[0].scope, Eq::Scope::kSpan);
+  EXPECT_EQ(p.attribute_equals[0].key, "http.status_code");
+  EXPECT_EQ(p.attribute_equals[0].type, Eq::Type::kInt);
+  EXPECT_EQ(p.attribute_equals[0].int_value, 500);
+  EXPECT_EQ(p.attribute_equals[1].scope, Eq::Scope::kAny);
+  EXPECT_EQ(p.attribute_equals[1].type, Eq::Type::kString);
+  EXPECT_EQ(p.attribute_equals[1].string_value, "checkout");
+  EXPECT_EQ(p.attribute_equals[2].scope, Eq::Scope::kResource);
+  EXPECT_EQ(p.attribute_equals[2].type, Eq::Type::kDouble);
+  EXPECT_EQ(p.attribute_equals[2].double_value, 2.5);
+  p = For("{ 500 = span.code && span.ok = true }");
+  ASSERT_EQ(p.attribute_equals.size(), 2u);
+  EXPECT_EQ(p.attribute_equals[0].int_value, 500);
+  EXPECT_EQ(p.attribute_equals[1].type, Eq::Type::kBool);
+  EXPECT_TRUE(p.attribute_equals[1].bool_value);
+  EXPECT_TRUE(For(R"({ resource.service.name = "a" })").attribute_equals.empty());
 }
 
 TEST(PushDown, MetricsQueriesWithOneLeafUseItsFilter) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -13,6 +14,7 @@
 #include "store/block/encoding/page.h"
 #include "store/block/internal/byte_io.h"
 #include "store/block/internal/columns.h"
+#include "store/block/internal/span_filter.h"
 
 namespace th::store::block {
 namespace {
@@ -50,9 +52,10 @@ class RowGroupDecoder {
   size_t next_trace_spans() const {
     return trace_pos_ < trace_span_count_.size() ? trace_span_count_[trace_pos_] : 0;
   }
-  // True when a span of the trace Next reads satisfies `p`; `scopes` marks the allowed scope
-  // indices (empty: any). Requires: Load() succeeded and a trace is left.
-  bool NextTraceMayMatch(const ScanPredicate& p, const std::vector<bool>& scopes) const;
+  // Evaluates `filter` on the row group's columns, before (or without) Load.
+  size_t Filter(internal::SpanFilter* filter) {
+    return filter->Evaluate(&columns_, info_.trace_count, info_.span_count);
+  }
 
  private:
   Status Corrupt(std::string_view what) const {
@@ -131,20 +134,6 @@ Status RowGroupDecoder::Load() {
   RETURN_IF_ERROR(Wrap(link_attrs_.Load(&c, "link", nullptr, 1, links)));
 
   return Status();
-}
-
-bool RowGroupDecoder::NextTraceMayMatch(const ScanPredicate& p,
-                                        const std::vector<bool>& scopes) const {
-  const size_t first = span_pos_, n = trace_span_count_[trace_pos_];
-  for (size_t s = first; s < first + n && s < scope_.size(); ++s) {
-    if (!scopes.empty() && (scope_[s] >= scopes.size() || !scopes[scope_[s]])) continue;
-    if (p.name_equals && name_[s] != *p.name_equals) continue;
-    if (p.status_code_equals && status_code_[s] != *p.status_code_equals) continue;
-    if (p.kind_equals && kind_[s] != *p.kind_equals) continue;
-    if (duration_[s] < p.min_duration || duration_[s] > p.max_duration) continue;
-    return true;
-  }
-  return false;
 }
 
 Status RowGroupDecoder::NextAttributes(AttributeReader* reader, SpanBatch* batch, Range* out) {
@@ -545,47 +534,40 @@ bool ExcludedByStats(const BlockMeta& meta, const RowGroupInfo& rg, const ScanPr
   return false;
 }
 
-// Scopes whose resource has every attribute `p` asks for; empty when `p` asks for none.
-std::vector<bool> AllowedScopes(const SpanBatch& tables, const ScanPredicate& p) {
-  if (p.resource_equals.empty()) return {};
-  std::vector<bool> resources(tables.resources.size());
-  for (size_t r = 0; r < tables.resources.size(); ++r) {
-    const Range& attrs = tables.resources[r].attributes;
-    bool all = true;
-    for (const auto& [key, value] : p.resource_equals) {
-      bool found = false;
-      for (uint32_t k = attrs.begin; k < attrs.end() && !found; ++k) {
-        const model::KeyValue& kv = tables.key_values[k];
-        found = kv.key == key && kv.value.type == model::ValueType::kString &&
-                kv.value.bytes == value;
-      }
-      all = all && found;
-    }
-    resources[r] = all;
-  }
-  std::vector<bool> scopes(tables.scopes.size());
-  for (size_t s = 0; s < tables.scopes.size(); ++s) {
-    uint32_t r = tables.scopes[s].resource;
-    scopes[s] = r < resources.size() && resources[r];
-  }
-  return scopes;
-}
-
 }  // namespace
 
 Status BlockReader::ScanFiltered(uint64_t start_unix_nano, uint64_t end_unix_nano,
                                  const ScanPredicate& predicate,
                                  const std::function<Status(std::unique_ptr<SpanBatch>&&)>& fn,
                                  ScanSkips* skips) const {
+  return FilterRowGroups(start_unix_nano, end_unix_nano, predicate, &fn, skips, nullptr);
+}
+
+Result<uint64_t> BlockReader::CountCandidateTraces(uint64_t start_unix_nano,
+                                                   uint64_t end_unix_nano,
+                                                   const ScanPredicate& predicate,
+                                                   ScanSkips* skips) const {
+  uint64_t candidates = 0;
+  RETURN_IF_ERROR(
+      FilterRowGroups(start_unix_nano, end_unix_nano, predicate, nullptr, skips, &candidates));
+  return candidates;
+}
+
+Status BlockReader::FilterRowGroups(
+    uint64_t start_unix_nano, uint64_t end_unix_nano, const ScanPredicate& predicate,
+    const std::function<Status(std::unique_ptr<SpanBatch>&&)>* fn, ScanSkips* skips,
+    uint64_t* candidates) const {
   ScanSkips ignored;
   if (skips == nullptr) skips = &ignored;
   const bool filtered = !predicate.empty();
-  std::vector<bool> scopes = AllowedScopes(*tables_, predicate);
-  if (!predicate.resource_equals.empty() &&
-      std::find(scopes.begin(), scopes.end(), true) == scopes.end()) {
-    ++skips->blocks;
-    skips->spans += meta_.span_count;
-    return Status();
+  std::optional<internal::SpanFilter> filter;
+  if (filtered) {
+    filter.emplace(predicate, *tables_, dedicated_);
+    if (!filter->block_may_match()) {
+      ++skips->blocks;
+      skips->spans += meta_.span_count;
+      return Status();
+    }
   }
   Status first_error;
   std::string key = Key(kDataObject);
@@ -602,9 +584,27 @@ Status BlockReader::ScanFiltered(uint64_t start_unix_nano, uint64_t end_unix_nan
     if (absl::IsOutOfRange(s)) s = absl::DataLossError(th::StrCat(key, ": shorter than meta says"));
     if (s.ok()) {
       RowGroupDecoder decoder(meta_, dedicated_, *tables_, g, *bytes);
+      const std::vector<uint8_t>* match = nullptr;
+      if (filtered) {
+        // Column-first: only the predicate's columns are decoded until a trace qualifies.
+        const size_t matched = decoder.Filter(&*filter);
+        skips->evaluated_spans += rg.span_count;
+        if (candidates != nullptr) *candidates += matched;
+        if (matched == 0) {
+          ++skips->row_groups_by_columns;
+          skips->traces += rg.trace_count;
+          skips->spans += rg.span_count;
+          continue;
+        }
+        if (fn == nullptr) continue;
+        match = &filter->trace_match();
+      } else if (fn == nullptr) {
+        if (candidates != nullptr) *candidates += rg.trace_count;
+        continue;
+      }
       s = decoder.Load();
       for (size_t t = 0; s.ok() && t < decoder.trace_count(); ++t) {
-        if (filtered && !decoder.NextTraceMayMatch(predicate, scopes)) {
+        if (match != nullptr && (t >= match->size() || !(*match)[t])) {
           ++skips->traces;
           skips->spans += decoder.next_trace_spans();
           s = decoder.Next(nullptr);
@@ -612,7 +612,7 @@ Status BlockReader::ScanFiltered(uint64_t start_unix_nano, uint64_t end_unix_nan
         }
         std::unique_ptr<SpanBatch> batch;
         s = decoder.Next(&batch);
-        if (s.ok()) RETURN_IF_ERROR(fn(std::move(batch)));
+        if (s.ok()) RETURN_IF_ERROR((*fn)(std::move(batch)));
       }
     }
     if (!s.ok() && first_error.ok()) first_error = s;

@@ -71,6 +71,11 @@ class BlockReader {
                       const ScanPredicate& predicate,
                       const std::function<Status(std::unique_ptr<model::SpanBatch>&&)>& fn,
                       ScanSkips* skips) const;
+  // The traces ScanFiltered would pass, counted from the predicate's columns alone (nothing
+  // else is decoded, no trace is built); every trace overlapping the range when `predicate` is
+  // empty. Errors: the backend's (a row group whose columns cannot be read counts whole).
+  Result<uint64_t> CountCandidateTraces(uint64_t start_unix_nano, uint64_t end_unix_nano,
+                                        const ScanPredicate& predicate, ScanSkips* skips) const;
 
   // Hooks for VerifyBlock (block_verify.h), which keeps going past the problems Open stops at.
   //
@@ -91,6 +96,11 @@ class BlockReader {
  private:
   BlockReader(backend::Backend* backend, BlockMeta meta, PageCache* cache);
   std::string Key(std::string_view object) const;
+  // ScanFiltered (fn set) and CountCandidateTraces (fn null, `candidates` set).
+  Status FilterRowGroups(uint64_t start_unix_nano, uint64_t end_unix_nano,
+                         const ScanPredicate& predicate,
+                         const std::function<Status(std::unique_ptr<model::SpanBatch>&&)>* fn,
+                         ScanSkips* skips, uint64_t* candidates) const;
   // Reads the resource and scope tables into tables_.
   Status LoadTables();
   // Fetches a page of `object` at `range` and returns its payload in *scratch.

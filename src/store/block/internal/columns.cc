@@ -209,6 +209,24 @@ Status RowGroupColumns::Str(std::string_view name, size_t expected,
   return CheckCount(name, out->size(), expected);
 }
 
+Status RowGroupColumns::Codes(std::string_view name, size_t expected,
+                              std::vector<std::string_view>* dictionary,
+                              std::vector<uint32_t>* codes) {
+  dictionary->clear();
+  if (codes != nullptr) codes->clear();
+  std::vector<std::string_view> pages;
+  RETURN_IF_ERROR(Pages(name, 2, &pages));
+  if (pages.empty()) return codes == nullptr ? Status() : CheckCount(name, 0, expected);
+  Result<enc::Dictionary> dict = enc::Dictionary::Open(pages[0]);
+  if (!dict.ok()) return Error(name, 0, th::Message(dict.status()));
+  dictionary->reserve(dict->size());
+  for (uint32_t i = 0; i < dict->size(); ++i) dictionary->push_back(dict->Get(i));
+  if (codes == nullptr) return Status();
+  Status s = enc::DecodeCodes(pages[1], dict->size(), codes);
+  if (!s.ok()) return Error(name, 1, th::Message(s));
+  return CheckCount(name, codes->size(), expected);
+}
+
 Status RowGroupColumns::Bytes(std::string_view name, size_t expected,
                               std::vector<std::string_view>* out) {
   out->clear();

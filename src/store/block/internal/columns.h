@@ -90,6 +90,11 @@ class RowGroupColumns {
   Status Str(std::string_view name, size_t expected, std::vector<std::string_view>* out);
   Status Bytes(std::string_view name, size_t expected, std::vector<std::string_view>* out);
   Status Fixed(std::string_view name, size_t width, size_t expected, std::string_view* out);
+  // A dictionary column as its distinct strings (ascending) and one code per value, without
+  // building a string per value; `codes` may be null to read the dictionary only. Both are empty
+  // when the chunk is absent.
+  Status Codes(std::string_view name, size_t expected, std::vector<std::string_view>* dictionary,
+               std::vector<uint32_t>* codes);
 
  private:
   // The chunk's pages' payloads (decompressed when needed), or empty if the chunk is absent.
