@@ -17,7 +17,7 @@ packages=(
   libabsl-dev libboost1.74-dev libsimdjson-dev libre2-dev libyaml-cpp-dev zlib1g-dev
   libzstd-dev liblz4-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  libcurl4-openssl-dev libssl-dev libexpat1-dev
+  libcurl4-openssl-dev libssl-dev openssl libexpat1-dev
   swift swift-proxy swift-account swift-container swift-object memcached
   nodejs npm
 )

@@ -472,3 +472,70 @@ service:
     await removeDir(dir);
   }
 });
+
+// ---- TLS between agent and gateway -------------------------------------------------------------------
+
+test('agent → gateway over TLS: the exporter verifies the gateway, the gateway requires the agent\'s certificate', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const fsp = await import('node:fs/promises');
+  const dir = await makeTempDir();
+  const sh = (script) => execFileSync('bash', ['-c', `set -e; cd '${dir}'; ${script}`], { stdio: 'pipe' });
+  sh(`openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 2 -subj /CN=e2e-ca;
+      printf 'subjectAltName=IP:127.0.0.1,DNS:localhost' > server.ext;
+      openssl req -newkey rsa:2048 -nodes -keyout server.key -out server.csr -subj /CN=localhost;
+      openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out server.crt -days 2 -extfile server.ext;
+      openssl req -newkey rsa:2048 -nodes -keyout client.key -out client.csr -subj /CN=agent;
+      openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out client.crt -days 2`);
+  const [gatewayGrpc, agentGrpc] = await freePorts(2);
+  const gatewayConfig = path.join(dir, 'gateway.yaml');
+  await fsp.writeFile(gatewayConfig, `
+receivers:
+  otlp:
+    protocols:
+      grpc:
+        endpoint: 127.0.0.1:${gatewayGrpc}
+        tls: {cert_file: ${dir}/server.crt, key_file: ${dir}/server.key, client_ca_file: ${dir}/ca.crt}
+exporters:
+  store:
+service:
+  pipelines:
+    traces: {receivers: [otlp], exporters: [store]}
+`);
+  const gateway = await startServer({ extraArgs: ['--config', gatewayConfig] });
+  const agent = await startCollector(`
+receivers:
+  otlp: {protocols: {grpc: {endpoint: 127.0.0.1:${agentGrpc}}}}
+exporters:
+  otlp:
+    endpoint: 127.0.0.1:${gatewayGrpc}
+    tls: {ca_file: ${dir}/ca.crt, cert_file: ${dir}/client.crt, key_file: ${dir}/client.key}
+service:
+  telemetry: {metrics: {level: none}}
+  pipelines:
+    traces: {receivers: [otlp], exporters: [otlp]}
+`);
+  try {
+    const ackLog = path.join(dir, 'acks.log');
+    const lg = await runTool(['loadgen', '--endpoint', `127.0.0.1:${agentGrpc}`, '--spans', '5000',
+      '--concurrency', '2', '--ack-log', ackLog, '--seed', '21'], { timeoutMs: 60_000 });
+    assert.equal(lg.code, 0, lg.stderr);
+    const wanted = expectations(await readAckLog(ackLog));
+    const deadline = Date.now() + 20_000;
+    let failures = [];
+    do {
+      failures = await verifyAll(gateway, wanted);
+      if (!failures.length) break;
+      await sleep(300);
+    } while (Date.now() < deadline);
+    assert.equal(failures.length, 0, summarize(failures, wanted.length) + agent.describe());
+    // A plaintext client is refused by the gateway.
+    const plain = await runTool(['loadgen', '--endpoint', `127.0.0.1:${gatewayGrpc}`, '--spans', '100',
+      '--concurrency', '1', '--duration', '2s'], { timeoutMs: 30_000 });
+    assert.match(plain.stdout, /acked_spans=0 /, plain.stdout);
+  } finally {
+    await agent.stop();
+    await gateway.stop();
+    await gateway.cleanup();
+    await removeDir(dir);
+  }
+});

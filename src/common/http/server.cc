@@ -4,10 +4,14 @@
 #include <array>
 #include <atomic>
 #include <charconv>
+#include <cerrno>
 #include <chrono>
 #include <cstddef>
+#include <cstdio>
+#include <cstring>
 #include <optional>
 #include <thread>
+#include <type_traits>
 #include <unordered_map>
 
 #include <boost/asio/dispatch.hpp>
@@ -15,11 +19,16 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include "common/log.h"
 #include "common/metrics.h"
@@ -37,11 +46,17 @@ namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
 using Strand = asio::strand<asio::io_context::executor_type>;
+using PlainStream = beast::tcp_stream;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 // A whole request (headers and body) must arrive within this; it is also how long an idle
 // keep-alive connection is kept.
 constexpr auto kReadTimeout = std::chrono::seconds(60);
 constexpr auto kWriteTimeout = std::chrono::seconds(60);
+// Whole TLS handshake; like a request, it must arrive within the read timeout.
+constexpr auto kHandshakeTimeout = kReadTimeout;
+// A graceful TLS close sends close_notify and waits this long for the client's.
+constexpr auto kTlsShutdownTimeout = std::chrono::seconds(2);
 // After an error response the rest of the request is read and discarded for a while before
 // closing: closing with unread data makes the kernel send RST, and the client would likely lose
 // the 413/400 we just wrote.
@@ -144,7 +159,134 @@ Result<tcp::endpoint> ParseAddress(std::string_view address, std::string_view se
   return tcp::endpoint(ip, static_cast<uint16_t>(port));
 }
 
-class Session;
+absl::Status TlsError(std::string_view server, std::string_view what) {
+  return absl::InvalidArgumentError(th::StrCat("http server ", server, ": tls: ", what));
+}
+
+// The text of `path`, named `field` in errors ("cert_file").
+Result<std::string> ReadTlsFile(std::string_view server, std::string_view field,
+                                const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) {
+    return TlsError(server,
+                    th::StrCat("cannot read ", field, " ", path, ": ", std::strerror(errno)));
+  }
+  std::string text;
+  std::array<char, 8192> chunk;
+  size_t n;
+  while ((n = std::fread(chunk.data(), 1, chunk.size(), f)) > 0) text.append(chunk.data(), n);
+  bool failed = std::ferror(f) != 0;
+  int error = errno;
+  std::fclose(f);
+  if (failed) {
+    return TlsError(server,
+                    th::StrCat("cannot read ", field, " ", path, ": ", std::strerror(error)));
+  }
+  return text;
+}
+
+// Builds the server's TLS context from `options`: certificate chain and key (checked against
+// each other), client verification when client_ca_file is set, and the minimum version.
+Result<std::unique_ptr<asio::ssl::context>> MakeTlsContext(const TlsOptions& options,
+                                                           std::string_view server) {
+  if (options.cert_file.empty() || options.key_file.empty()) {
+    return TlsError(server, "cert_file and key_file are both required");
+  }
+  int min_version;
+  if (options.min_version.empty() || options.min_version == "1.2") {
+    min_version = TLS1_2_VERSION;
+  } else if (options.min_version == "1.3") {
+    min_version = TLS1_3_VERSION;
+  } else {
+    return TlsError(server, th::StrCat("min_version \"", options.min_version,
+                                       "\" is not supported (use 1.2 or 1.3)"));
+  }
+  ASSIGN_OR_RETURN(std::string cert, ReadTlsFile(server, "cert_file", options.cert_file));
+  ASSIGN_OR_RETURN(std::string key, ReadTlsFile(server, "key_file", options.key_file));
+
+  std::unique_ptr<asio::ssl::context> ctx;
+  try {  // Asio throws when OpenSSL cannot make a context
+    ctx = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
+  } catch (const std::exception& e) {
+    return TlsError(server, th::StrCat("cannot create context: ", e.what()));
+  }
+  SSL_CTX* native = ctx->native_handle();
+  if (SSL_CTX_set_min_proto_version(native, min_version) != 1) {
+    return TlsError(server, th::StrCat("cannot set min_version ", options.min_version));
+  }
+  // No TLS 1.2 renegotiation: besides its cost, a write that has to read would wait behind the
+  // client-gone watch read (see Session::WatchForClose) until the client sends something.
+  SSL_CTX_set_options(native, SSL_OP_ALL | SSL_OP_NO_RENEGOTIATION);
+  beast::error_code ec;
+  // Without a callback OpenSSL would prompt on the terminal for an encrypted key's passphrase;
+  // an empty one makes such a key fail to load instead.
+  ctx->set_password_callback(
+      [](size_t, asio::ssl::context::password_purpose) { return std::string(); }, ec);
+  // OpenSSL's reasons for unusable files ("PEM lib", "unsupported") say little; the common
+  // mistakes are named first.
+  if (cert.find("-----BEGIN CERTIFICATE-----") == std::string::npos) {
+    return TlsError(server, th::StrCat("cannot load cert_file ", options.cert_file,
+                                       ": no PEM certificate in it"));
+  }
+  ctx->use_certificate_chain(asio::buffer(cert), ec);
+  if (ec) {
+    return TlsError(server,
+                    th::StrCat("cannot load cert_file ", options.cert_file, ": ", ec.message()));
+  }
+  if (key.find("PRIVATE KEY-----") == std::string::npos) {
+    return TlsError(server, th::StrCat("cannot load key_file ", options.key_file,
+                                       ": no PEM private key in it"));
+  }
+  if (key.find("ENCRYPTED") != std::string::npos) {
+    return TlsError(server, th::StrCat("cannot load key_file ", options.key_file,
+                                       ": the key is encrypted; passphrases are not supported"));
+  }
+  ctx->use_private_key(asio::buffer(key), asio::ssl::context::pem, ec);
+  if (ec) {
+    if (ERR_GET_REASON(static_cast<unsigned long>(ec.value())) == X509_R_KEY_VALUES_MISMATCH) {
+      return TlsError(server, th::StrCat("key does not match certificate (key_file ",
+                                         options.key_file, ", cert_file ", options.cert_file, ")"));
+    }
+    return TlsError(server,
+                    th::StrCat("cannot load key_file ", options.key_file, ": ", ec.message()));
+  }
+  if (SSL_CTX_check_private_key(native) != 1) {
+    return TlsError(server, th::StrCat("key does not match certificate (key_file ",
+                                       options.key_file, ", cert_file ", options.cert_file, ")"));
+  }
+
+  if (!options.client_ca_file.empty()) {
+    ASSIGN_OR_RETURN(std::string cas,
+                     ReadTlsFile(server, "client_ca_file", options.client_ca_file));
+    ctx->add_certificate_authority(asio::buffer(cas), ec);
+    if (ec) {
+      return TlsError(server, th::StrCat("cannot load client_ca_file ", options.client_ca_file,
+                                         " (expected PEM certificates): ", ec.message()));
+    }
+    // The CA names go into the certificate request, so clients holding several certificates
+    // can pick the right one; only a hint, so a failure here is not an error.
+    if (STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(options.client_ca_file.c_str())) {
+      SSL_CTX_set_client_CA_list(native, names);
+    }
+    ctx->set_verify_mode(asio::ssl::verify_peer | asio::ssl::verify_fail_if_no_peer_cert, ec);
+    if (ec) {
+      return TlsError(server, th::StrCat("cannot require client certificates: ", ec.message()));
+    }
+    // Session resumption with verified clients needs a session id context; without one
+    // OpenSSL fails resumed handshakes.
+    static constexpr unsigned char kSessionContext[] = "tracehouse-http";
+    SSL_CTX_set_session_id_context(native, kSessionContext, sizeof(kSessionContext) - 1);
+  }
+  return ctx;
+}
+
+// What Core needs of a connection, whatever its stream type.
+class SessionBase {
+ public:
+  virtual ~SessionBase() = default;
+  // Requires: no thread is running the io_context.
+  virtual void CloseForShutdown() = 0;
+};
 
 // State shared by the server object and its connections. Connections hold it by shared_ptr
 // because a handler may keep a Responder (and so its connection) past Server destruction; the
@@ -168,13 +310,13 @@ struct Core : std::enable_shared_from_this<Core> {
         ->Add();
   }
 
-  std::vector<std::shared_ptr<Session>> LiveSessions() {
-    std::vector<std::weak_ptr<Session>> weak;
+  std::vector<std::shared_ptr<SessionBase>> LiveSessions() {
+    std::vector<std::weak_ptr<SessionBase>> weak;
     {
       absl::MutexLock lock(&mu);
       for (auto& [ptr, w] : sessions) weak.push_back(w);
     }
-    std::vector<std::shared_ptr<Session>> out;
+    std::vector<std::shared_ptr<SessionBase>> out;
     for (auto& w : weak) {
       if (auto s = w.lock()) out.push_back(std::move(s));
     }
@@ -187,6 +329,8 @@ struct Core : std::enable_shared_from_this<Core> {
   asio::steady_timer accept_retry;
   const ServerOptions options;
   const Handler handler;
+  // Set when options.tls is enabled; then every connection is a TlsStream.
+  std::unique_ptr<asio::ssl::context> tls;
   metrics::Histogram* const duration;
   // Set when Stop begins: stop accepting, answer with Connection: close.
   std::atomic<bool> draining{false};
@@ -197,22 +341,30 @@ struct Core : std::enable_shared_from_this<Core> {
   bool closed ABSL_GUARDED_BY(mu) = false;
   // Requests handed to the handler whose response is not yet written.
   int in_flight ABSL_GUARDED_BY(mu) = 0;
-  std::unordered_map<Session*, std::weak_ptr<Session>> sessions ABSL_GUARDED_BY(mu);
+  std::unordered_map<SessionBase*, std::weak_ptr<SessionBase>> sessions ABSL_GUARDED_BY(mu);
 };
 
-// One connection. All members are touched only on strand_, except Deliver (any thread) and
-// CloseForShutdown (when no thread runs the io_context). Requests on a connection are served
-// one at a time: the next is read only after the previous response is written.
-class Session : public std::enable_shared_from_this<Session> {
+// One connection over Stream: PlainStream, or TlsStream when the server has TLS. All members are
+// touched only on strand_, except Deliver (any thread) and CloseForShutdown (when no thread runs
+// the io_context). Requests on a connection are served one at a time: the next is read only
+// after the previous response is written.
+template <class Stream>
+class Session final : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+
  public:
-  Session(std::shared_ptr<Core> core, Strand strand, tcp::socket&& socket)
-      : core_(std::move(core)), strand_(std::move(strand)), stream_(std::move(socket)) {
+  template <class... StreamArgs>
+  Session(std::shared_ptr<Core> core, Strand strand, tcp::socket&& socket,
+          StreamArgs&&... stream_args)
+      : core_(std::move(core)),
+        strand_(std::move(strand)),
+        stream_(std::move(socket), std::forward<StreamArgs>(stream_args)...) {
     beast::error_code ec;
-    tcp::endpoint remote = stream_.socket().remote_endpoint(ec);
+    tcp::endpoint remote = Tcp().socket().remote_endpoint(ec);
     if (!ec) remote_address_ = FormatEndpoint(remote);
   }
 
-  ~Session() {
+  ~Session() override {
     absl::MutexLock lock(&core_->mu);
     core_->sessions.erase(this);
   }
@@ -220,31 +372,67 @@ class Session : public std::enable_shared_from_this<Session> {
   void Start() {
     {
       absl::MutexLock lock(&core_->mu);
-      core_->sessions.emplace(this, weak_from_this());
+      core_->sessions.emplace(this, this->weak_from_this());
     }
-    asio::dispatch(strand_, [self = shared_from_this()] { self->ReadHeader(); });
+    asio::dispatch(strand_, [self = this->shared_from_this()] {
+      if constexpr (kTls) {
+        self->Handshake();
+      } else {
+        self->ReadHeader();
+      }
+    });
   }
 
   // Queues `response` for writing; safe from any thread. Dropped once the server is stopped.
   void Deliver(Response&& response) {
     absl::MutexLock lock(&core_->mu);
     if (core_->closed) return;
-    asio::post(strand_, [self = shared_from_this(), r = std::move(response)]() mutable {
+    asio::post(strand_, [self = this->shared_from_this(), r = std::move(response)]() mutable {
       self->Write(std::move(r), /*from_handler=*/true);
     });
   }
 
-  // Requires: no thread is running the io_context.
-  void CloseForShutdown() { stream_.close(); }
+  void CloseForShutdown() override { Tcp().close(); }
 
  private:
+  // What OnWatch does once the watch read has ended (it must end before the stream is read
+  // again).
+  enum class AfterWatch { kNothing, kReadHeader, kTlsShutdown };
+
+  // The TCP layer, which owns the socket and the timeouts, under TLS or not.
+  beast::tcp_stream& Tcp() { return beast::get_lowest_layer(stream_); }
+
+  void Handshake() {
+    Tcp().expires_after(kHandshakeTimeout);
+    stream_.async_handshake(
+        asio::ssl::stream_base::server,
+        beast::bind_front_handler(&Session::OnHandshake, this->shared_from_this()));
+  }
+
+  void OnHandshake(beast::error_code ec) {
+    if (ec) {
+      // Scanners, plaintext clients and clients without an accepted certificate end here; the
+      // client sees the TLS alert, the server only a debug line.
+      log::Debug("http tls handshake failed", "server=", core_->options.name,
+                 " remote=", remote_address_, " error=\"", ec.message(), "\"");
+      metrics::Registry::Default()
+          .GetCounter("tracehouse_http_tls_handshake_failures_total",
+                      "TLS handshakes that failed (bad client hello, certificate, timeout).",
+                      {{"server", core_->options.name}})
+          ->Add();
+      return Tcp().close();
+    }
+    ReadHeader();
+  }
+
   void ReadHeader() {
     parser_.emplace();
     parser_->header_limit(kHeaderLimit);
     parser_->body_limit(static_cast<uint64_t>(core_->options.max_body_bytes));
-    stream_.expires_after(kReadTimeout);
-    bhttp::async_read_header(stream_, buffer_, *parser_,
-                             beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
+    Tcp().expires_after(kReadTimeout);
+    bhttp::async_read_header(
+        stream_, buffer_, *parser_,
+        beast::bind_front_handler(&Session::OnHeader, this->shared_from_this()));
   }
 
   void OnHeader(beast::error_code ec, size_t) {
@@ -254,21 +442,21 @@ class Session : public std::enable_shared_from_this<Session> {
     if (msg.version() >= 11 && !parser_->is_done() &&
         EqualsIgnoreCase(ToStd(msg[bhttp::field::expect]), "100-continue")) {
       asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
-                        beast::bind_front_handler(&Session::OnContinue, shared_from_this()));
+                        beast::bind_front_handler(&Session::OnContinue, this->shared_from_this()));
       return;
     }
     ReadBody();
   }
 
   void OnContinue(beast::error_code ec, size_t) {
-    if (ec) return stream_.close();
+    if (ec) return Tcp().close();
     ReadBody();
   }
 
   void ReadBody() {
     if (parser_->is_done()) return Dispatch();
     bhttp::async_read(stream_, buffer_, *parser_,
-                      beast::bind_front_handler(&Session::OnBody, shared_from_this()));
+                      beast::bind_front_handler(&Session::OnBody, this->shared_from_this()));
   }
 
   void OnBody(beast::error_code ec, size_t) {
@@ -292,7 +480,7 @@ class Session : public std::enable_shared_from_this<Session> {
         ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message) {
       return WriteError(400, th::StrCat("malformed request: ", ec.message(), "\n"));
     }
-    stream_.close();
+    Tcp().close();
   }
 
   void WriteError(int status, std::string body) {
@@ -327,26 +515,43 @@ class Session : public std::enable_shared_from_this<Session> {
     started_ = std::chrono::steady_clock::now();
     {
       absl::MutexLock lock(&core_->mu);
-      if (core_->closed) return stream_.close();
+      if (core_->closed) return Tcp().close();
       ++core_->in_flight;
     }
-    auto state = std::make_shared<ResponderState>(shared_from_this());
+    auto state = std::make_shared<ResponderState>(this->shared_from_this());
     core_->handler(std::move(request),
                    [state = std::move(state)](Response&& r) { state->Respond(std::move(r)); });
     WatchForClose();
   }
 
-  // While the handler works, a read on the socket tells whether the client went away (EOF or
-  // reset), so the handler can stop (Request::client_gone). Bytes that arrive instead belong to
-  // a pipelined next request and are kept in buffer_ for it. The raw socket is read, not the
-  // tcp_stream, so the write's timeout does not apply to it.
+  // While the handler works, a read tells whether the client went away (EOF or reset), so the
+  // handler can stop (Request::client_gone). Bytes that arrive instead belong to a pipelined
+  // next request and are kept in buffer_ for it. The read is cancelled (and awaited, see
+  // AfterWatch) once the response is written.
+  //
+  // Plaintext reads the raw socket, not the tcp_stream, so no timeout applies to it. TLS must
+  // read through the TLS stream, or the watch would swallow TLS records; it asks for real bytes
+  // (a zero-length read returns at once without touching the socket), decrypted bytes land in
+  // buffer_ like plaintext ones, and the tcp_stream's read timeout is switched off for it (a
+  // pending read keeps its deadline; the next ReadHeader sets a new one). The response write
+  // may run meanwhile: Asio's TLS stream allows one read and one write at a time.
+  // Limit: a TLS 1.3 post-handshake message (KeyUpdate) arriving exactly while the response is
+  // written can make the watch read write too, past the cancel; that connection then waits for
+  // the client's next bytes or close (renegotiation, the other such case, is disabled).
   void WatchForClose() {
-    if (watching_ || !stream_.socket().is_open()) return;
+    if (watching_ || !Tcp().socket().is_open()) return;
     watching_ = true;
-    stream_.socket().async_read_some(
-        buffer_.prepare(kWatchBytes),
-        asio::bind_executor(strand_, beast::bind_front_handler(&Session::OnWatch,
-                                                               shared_from_this())));
+    if constexpr (kTls) {
+      Tcp().expires_never();
+      stream_.async_read_some(
+          buffer_.prepare(kWatchBytes),
+          beast::bind_front_handler(&Session::OnWatch, this->shared_from_this()));
+    } else {
+      Tcp().socket().async_read_some(
+          buffer_.prepare(kWatchBytes),
+          asio::bind_executor(
+              strand_, beast::bind_front_handler(&Session::OnWatch, this->shared_from_this())));
+    }
   }
 
   void OnWatch(beast::error_code ec, size_t n) {
@@ -356,10 +561,23 @@ class Session : public std::enable_shared_from_this<Session> {
     } else if (ec != asio::error::operation_aborted) {
       client_gone_->store(true, std::memory_order_relaxed);
     }
-    if (resume_read_) {
-      resume_read_ = false;
-      ReadHeader();
+    AfterWatch next = after_watch_;
+    after_watch_ = AfterWatch::kNothing;
+    switch (next) {
+      case AfterWatch::kNothing:
+        return;
+      case AfterWatch::kReadHeader:
+        return ReadHeader();
+      case AfterWatch::kTlsShutdown:
+        return ShutdownTls();
     }
+  }
+
+  // Ends the watch read, then does `next`.
+  void CancelWatch(AfterWatch next) {
+    after_watch_ = next;
+    beast::error_code ignored;
+    Tcp().socket().cancel(ignored);
   }
 
   // Shared by all copies of one Responder: enforces "exactly once" and answers 500 when the
@@ -402,10 +620,10 @@ class Session : public std::enable_shared_from_this<Session> {
                  "server=", core_->options.name);
       BuildResponse(Response::Text(500, "internal error: invalid response\n"));
     }
-    stream_.expires_after(kWriteTimeout);
+    Tcp().expires_after(kWriteTimeout);
     bhttp::async_write(
         stream_, response_,
-        beast::bind_front_handler(&Session::OnWrite, shared_from_this(), from_handler));
+        beast::bind_front_handler(&Session::OnWrite, this->shared_from_this(), from_handler));
   }
 
   // Fills response_ from `response`; false when the handler's response cannot be sent as is.
@@ -452,42 +670,57 @@ class Session : public std::enable_shared_from_this<Session> {
       absl::MutexLock lock(&core_->mu);
       --core_->in_flight;
     }
-    if (ec) return stream_.close();
+    if (ec) return Tcp().close();
     if (!from_handler) return Linger();
     if (!response_.keep_alive() || core_->draining.load()) {
-      beast::error_code ignored;
-      stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-      return stream_.close();
+      if constexpr (kTls) {
+        if (watching_) return CancelWatch(AfterWatch::kTlsShutdown);
+        return ShutdownTls();
+      } else {
+        beast::error_code ignored;
+        Tcp().socket().shutdown(tcp::socket::shutdown_send, ignored);
+        return Tcp().close();
+      }
     }
     response_ = {};
-    if (watching_) {
-      // The watch read must finish before the next request is read; OnWatch resumes.
-      resume_read_ = true;
-      beast::error_code ignored;
-      stream_.socket().cancel(ignored);
-      return;
-    }
+    // The watch read must finish before the next request is read; OnWatch resumes.
+    if (watching_) return CancelWatch(AfterWatch::kReadHeader);
     ReadHeader();
   }
 
+  // Sends close_notify and waits (briefly) for the client's, so the client can tell the end of
+  // the connection from a truncation. Whatever the outcome, the socket is closed afterwards.
+  void ShutdownTls() {
+    if constexpr (kTls) {
+      Tcp().expires_after(kTlsShutdownTimeout);
+      stream_.async_shutdown(
+          [self = this->shared_from_this()](beast::error_code) { self->Tcp().close(); });
+    }
+  }
+
+  // After an error response: discard what the client still sends for a while, then close. With
+  // TLS the discarded bytes are read (and decrypted) through the TLS stream; no close_notify is
+  // sent, as Asio's TLS shutdown cannot run beside the reads.
   void Linger() {
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.expires_after(kLingerTimeout);
-    stream_.async_read_some(asio::buffer(linger_buf_),
-                            beast::bind_front_handler(&Session::OnLinger, shared_from_this()));
+    Tcp().socket().shutdown(tcp::socket::shutdown_send, ignored);
+    Tcp().expires_after(kLingerTimeout);
+    stream_.async_read_some(
+        asio::buffer(linger_buf_),
+        beast::bind_front_handler(&Session::OnLinger, this->shared_from_this()));
   }
 
   void OnLinger(beast::error_code ec, size_t n) {
     lingered_ += n;
-    if (ec || lingered_ > kLingerMaxBytes) return stream_.close();
-    stream_.async_read_some(asio::buffer(linger_buf_),
-                            beast::bind_front_handler(&Session::OnLinger, shared_from_this()));
+    if (ec || lingered_ > kLingerMaxBytes) return Tcp().close();
+    stream_.async_read_some(
+        asio::buffer(linger_buf_),
+        beast::bind_front_handler(&Session::OnLinger, this->shared_from_this()));
   }
 
   const std::shared_ptr<Core> core_;  // first: the io_context outlives stream_
   const Strand strand_;
-  beast::tcp_stream stream_;
+  Stream stream_;
   std::string remote_address_;
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
@@ -499,8 +732,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::array<char, 4096> linger_buf_;
   size_t lingered_ = 0;
   std::shared_ptr<std::atomic<bool>> client_gone_;  // of the request being handled
-  bool watching_ = false;     // a WatchForClose read is pending
-  bool resume_read_ = false;  // read the next request once that read ends
+  bool watching_ = false;                           // a WatchForClose read is pending
+  AfterWatch after_watch_ = AfterWatch::kNothing;   // what OnWatch does next
 };
 
 // Accept handlers hold a raw Core*: they only run while the io_context, owned by Core, exists.
@@ -524,9 +757,15 @@ void Accept(Core* core) {
           socket.close(ignored);
           return;
         }
-        auto session = std::make_shared<Session>(core->shared_from_this(), std::move(strand),
-                                                 std::move(socket));
-        session->Start();
+        if (core->tls) {
+          std::make_shared<Session<TlsStream>>(core->shared_from_this(), std::move(strand),
+                                               std::move(socket), *core->tls)
+              ->Start();
+        } else {
+          std::make_shared<Session<PlainStream>>(core->shared_from_this(), std::move(strand),
+                                                 std::move(socket))
+              ->Start();
+        }
         Accept(core);
       });
 }
@@ -592,6 +831,10 @@ class ServerImpl final : public Server {
 
 }  // namespace
 
+bool TlsOptions::enabled() const {
+  return !cert_file.empty() || !key_file.empty() || !client_ca_file.empty();
+}
+
 std::string_view Request::Header(std::string_view name) const {
   for (const auto& [key, value] : headers) {
     if (EqualsIgnoreCase(key, name)) return value;
@@ -640,7 +883,12 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options, Hand
     return absl::InvalidArgumentError(th::StrCat("http server ", options.name, ": no handler"));
   }
   ASSIGN_OR_RETURN(tcp::endpoint endpoint, ParseAddress(options.address, options.name));
+  std::unique_ptr<asio::ssl::context> tls;
+  if (options.tls.enabled()) {
+    ASSIGN_OR_RETURN(tls, MakeTlsContext(options.tls, options.name));
+  }
   auto core = std::make_shared<Core>(options, std::move(handler));
+  core->tls = std::move(tls);
   auto fail = [&](std::string_view what, const beast::error_code& ec) {
     return absl::UnavailableError(th::StrCat("http server ", options.name, ": cannot ", what, " ",
                                              options.address, ": ", ec.message()));
@@ -659,8 +907,10 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options, Hand
   tcp::endpoint bound = core->acceptor.local_endpoint(ec);
   if (ec) return fail("read bound port of", ec);
   Accept(core.get());
-  log::Info("http server listening", "server=", options.name, " address=", FormatEndpoint(bound),
-            " threads=", std::max(1, options.threads));
+  log::Info(
+      "http server listening", "server=", options.name, " address=", FormatEndpoint(bound),
+      " threads=", std::max(1, options.threads), " tls=", core->tls ? "on" : "off",
+      core->tls && !options.tls.client_ca_file.empty() ? " client_certificates=required" : "");
   return std::unique_ptr<Server>(new ServerImpl(std::move(core), bound.port()));
 }
 

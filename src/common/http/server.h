@@ -8,6 +8,9 @@
 // write-ahead log commit completes). The Responder must be called exactly once; a Responder
 // dropped without being called answers 500. Keep-alive is honoured.
 //
+// With ServerOptions::tls every connection is HTTPS (TLS 1.2 or 1.3, optionally requiring client
+// certificates); the handler sees the same requests. Plaintext and TLS never share a port.
+//
 // Thread-safety: Start/Stop from one thread; handlers run concurrently on network threads.
 #pragma once
 
@@ -57,18 +60,35 @@ struct Response {
 using Responder = std::function<void(Response&&)>;
 using Handler = std::function<void(Request&&, Responder)>;
 
+// HTTPS, configured as the OpenTelemetry Collector's server `tls` settings. Files are PEM.
+struct TlsOptions {
+  std::string cert_file;  // the server's certificate, then any intermediates
+  std::string key_file;   // its private key, unencrypted
+  // When set, every client must present a certificate issued by one of the CAs in this file
+  // (mutual TLS); connections without one are refused during the handshake.
+  std::string client_ca_file;
+  std::string min_version = "1.2";  // "1.2" or "1.3"; empty means "1.2"
+
+  // True when any file is set. Server::Start then requires cert_file and key_file, so a
+  // half-configured TLS section fails instead of silently serving plaintext.
+  bool enabled() const;
+};
+
 struct ServerOptions {
   std::string address = "0.0.0.0:3200";  // host:port; port 0 picks a free port
   int threads = 1;
   size_t max_body_bytes = 20u << 20;  // larger bodies: 413
   std::string name = "http";          // for logs and metrics
+  TlsOptions tls;                     // plaintext unless tls.enabled()
 };
 
 class Server {
  public:
   virtual ~Server() = default;
 
-  // Binds and starts serving. Errors: bad address, bind failure (message names the address).
+  // Binds and starts serving. Errors: bad address, bind failure (message names the address);
+  // with TLS, InvalidArgument when a file cannot be read or parsed (message names the file and
+  // the reason), the key does not match the certificate, or min_version is unsupported.
   static Result<std::unique_ptr<Server>> Start(const ServerOptions& options, Handler handler);
 
   // The bound port (useful with port 0).

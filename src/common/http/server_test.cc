@@ -2,6 +2,10 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <thread>
 #include <vector>
@@ -9,9 +13,13 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+#include <openssl/ssl.h>
 
 #include "common/metrics.h"
 #include "common/strings.h"
@@ -599,6 +607,464 @@ TEST(HttpServer, CountsResponsesByServerAndCode) {
   EXPECT_EQ(counter("200") - ok_before, 1u);
   EXPECT_EQ(counter("404") - missing_before, 2u);
   EXPECT_EQ(histogram->Count() - observed_before, 3u);
+}
+
+// A CA, a server certificate for 127.0.0.1 and a client certificate, made with the openssl CLI
+// in a temp dir for each test suite run; plus a key that matches no certificate and the server
+// key encrypted with a passphrase.
+class HttpsServer : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    std::error_code ec;
+    auto base = std::filesystem::temp_directory_path(ec);
+    char name[] = "th_http_tls_XXXXXX";
+    std::string pattern = (base / name).string();
+    if (::mkdtemp(pattern.data()) == nullptr) {
+      setup_error_ = new std::string("mkdtemp failed");
+      return;
+    }
+    dir_ = new std::string(pattern);
+    const std::string key = "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
+    const std::vector<std::string> commands = {
+        th::StrCat("openssl req -x509 ", key, " -keyout ca.key -out ca.crt -days 2",
+                   " -subj /CN=th-test-ca"),
+        th::StrCat("openssl req ", key, " -keyout server.key -out server.csr -subj /CN=localhost"),
+        "printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\n' > server.ext",
+        "openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial"
+        " -out server.crt -days 2 -extfile server.ext",
+        th::StrCat("openssl req ", key,
+                   " -keyout client.key -out client.csr -subj /CN=th-test-client"),
+        "printf 'extendedKeyUsage=clientAuth\\n' > client.ext",
+        "openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial"
+        " -out client.crt -days 2 -extfile client.ext",
+        "openssl genpkey -algorithm ec -pkeyopt ec_paramgen_curve:prime256v1 -out other.key",
+        "openssl pkey -in server.key -aes256 -passout pass:secret -out encrypted.key",
+    };
+    std::string script = th::StrCat("cd '", *dir_, "' && (true");
+    for (const std::string& command : commands) script += " && " + command;
+    script += ") > openssl.log 2>&1";
+    if (std::system(script.c_str()) != 0) {
+      std::ifstream log(*dir_ + "/openssl.log");
+      std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+      setup_error_ = new std::string("openssl CLI failed (is it installed?): " + text);
+    }
+  }
+
+  static void TearDownTestSuite() {
+    if (dir_ != nullptr) {
+      std::error_code ignored;
+      std::filesystem::remove_all(*dir_, ignored);
+    }
+    delete dir_;
+    dir_ = nullptr;
+    delete setup_error_;
+    setup_error_ = nullptr;
+  }
+
+  void SetUp() override {
+    ASSERT_EQ(setup_error_, nullptr) << *setup_error_;
+    ASSERT_NE(dir_, nullptr);
+  }
+
+  static std::string File(std::string_view name) { return th::StrCat(*dir_, "/", name); }
+
+  static TlsOptions ServerTls() {
+    TlsOptions tls;
+    tls.cert_file = File("server.crt");
+    tls.key_file = File("server.key");
+    return tls;
+  }
+
+  static inline std::string* dir_ = nullptr;
+  static inline std::string* setup_error_ = nullptr;
+};
+
+// A blocking HTTPS client on one connection that verifies the server against the test CA and
+// the name 127.0.0.1.
+class TlsTestClient {
+ public:
+  struct Options {
+    bool client_certificate = false;
+    bool tls12_only = false;
+  };
+
+  TlsTestClient(int port, const std::string& dir, Options options)
+      : ctx_(MakeContext(dir, options)), stream_(ioc_, ctx_) {
+    stream_.set_verify_callback(asio::ssl::host_name_verification("127.0.0.1"));
+    beast::error_code ec;
+    beast::get_lowest_layer(stream_).connect(
+        tcp::endpoint(asio::ip::make_address("127.0.0.1"), static_cast<uint16_t>(port)), ec);
+    EXPECT_FALSE(ec) << ec.message();
+  }
+
+  beast::error_code Handshake() {
+    beast::error_code ec;
+    stream_.handshake(asio::ssl::stream_base::client, ec);
+    return ec;
+  }
+
+  beast::error_code WriteRaw(std::string_view bytes) {
+    beast::error_code ec;
+    asio::write(stream_, asio::buffer(bytes.data(), bytes.size()), ec);
+    return ec;
+  }
+
+  beast::error_code Read(ClientResponse* response) {
+    beast::error_code ec;
+    bhttp::read(stream_, buffer_, *response, ec);
+    return ec;
+  }
+
+  beast::error_code Send(bhttp::verb method, std::string_view target, ClientResponse* response,
+                         std::string body = "",
+                         std::vector<std::pair<std::string, std::string>> headers = {}) {
+    bhttp::request<bhttp::string_body> request(
+        method, beast::string_view(target.data(), target.size()), 11);
+    request.set(bhttp::field::host, "127.0.0.1");
+    for (auto& [name, value] : headers) request.set(name, value);
+    request.body() = std::move(body);
+    request.prepare_payload();
+    beast::error_code ec;
+    bhttp::write(stream_, request, ec);
+    if (ec) return ec;
+    return Read(response);
+  }
+
+  // Drops the TCP connection without a TLS close_notify.
+  void CloseTcp() {
+    beast::error_code ignored;
+    beast::get_lowest_layer(stream_).shutdown(tcp::socket::shutdown_both, ignored);
+    beast::get_lowest_layer(stream_).close(ignored);
+  }
+
+ private:
+  // Configured before the stream is made: a stream copies its context's settings.
+  static asio::ssl::context MakeContext(const std::string& dir, Options options) {
+    asio::ssl::context ctx(asio::ssl::context::tls_client);
+    beast::error_code ec;
+    ctx.load_verify_file(dir + "/ca.crt", ec);
+    EXPECT_FALSE(ec) << ec.message();
+    ctx.set_verify_mode(asio::ssl::verify_peer);
+    if (options.client_certificate) {
+      ctx.use_certificate_chain_file(dir + "/client.crt", ec);
+      EXPECT_FALSE(ec) << ec.message();
+      ctx.use_private_key_file(dir + "/client.key", asio::ssl::context::pem, ec);
+      EXPECT_FALSE(ec) << ec.message();
+    }
+    if (options.tls12_only) SSL_CTX_set_max_proto_version(ctx.native_handle(), TLS1_2_VERSION);
+    return ctx;
+  }
+
+  asio::io_context ioc_;
+  asio::ssl::context ctx_;
+  beast::ssl_stream<tcp::socket> stream_;
+  beast::flat_buffer buffer_;
+};
+
+std::unique_ptr<Server> StartTlsOrDie(Handler handler, TlsOptions tls) {
+  ServerOptions options;
+  options.tls = std::move(tls);
+  return StartOrDie(std::move(handler), options);
+}
+
+TEST_F(HttpsServer, ServesKeepAliveRequestsToClientVerifyingAgainstTheCa) {
+  std::string body;
+  for (int i = 0; i < 100000; ++i) body.push_back(static_cast<char>(i * 7919 % 256));
+  auto server = StartTlsOrDie(
+      [](Request&& request, Responder respond) {
+        respond(Response::Text(200, th::StrCat(request.path, " ", request.body.size())));
+      },
+      ServerTls());
+  ASSERT_NE(server, nullptr);
+  TlsTestClient client(server->port(), *dir_, {});
+  ASSERT_FALSE(client.Handshake());
+  ClientResponse first, second;
+  ASSERT_FALSE(client.Send(bhttp::verb::post, "/v1/traces", &first, body));
+  EXPECT_EQ(first.result_int(), 200);
+  EXPECT_EQ(first.body(), "/v1/traces 100000");
+  EXPECT_TRUE(first.keep_alive());
+  ASSERT_FALSE(client.Send(bhttp::verb::get, "/again", &second));
+  EXPECT_EQ(second.body(), "/again 0");
+}
+
+TEST_F(HttpsServer, ClosesWithCloseNotifyWhenClientAsksConnectionClose) {
+  auto server = StartTlsOrDie(
+      [](Request&& request, Responder respond) { respond(Response::Text(200, "bye")); },
+      ServerTls());
+  ASSERT_NE(server, nullptr);
+  TlsTestClient client(server->port(), *dir_, {});
+  ASSERT_FALSE(client.Handshake());
+  ClientResponse response;
+  ASSERT_FALSE(client.Send(bhttp::verb::get, "/", &response, "", {{"Connection", "close"}}));
+  EXPECT_EQ(response.body(), "bye");
+  EXPECT_FALSE(response.keep_alive());
+  // A clean end of stream means the server sent close_notify; without it the read would fail
+  // with stream_truncated.
+  ClientResponse none;
+  EXPECT_EQ(client.Read(&none), bhttp::error::end_of_stream);
+}
+
+TEST_F(HttpsServer, PlaintextRequestToTlsPortFailsAndServerKeepsServing) {
+  std::atomic<int> calls{0};
+  auto server = StartTlsOrDie(
+      [&](Request&& request, Responder respond) {
+        ++calls;
+        respond(Response::Text(200, "ok"));
+      },
+      ServerTls());
+  ASSERT_NE(server, nullptr);
+  {
+    TestClient plain(server->port());
+    plain.WriteRaw("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    ClientResponse response;
+    EXPECT_TRUE(plain.Read(&response));  // the TLS alert or EOF is no HTTP response
+  }
+  EXPECT_EQ(calls.load(), 0);
+  TlsTestClient client(server->port(), *dir_, {});
+  ASSERT_FALSE(client.Handshake());
+  ClientResponse response;
+  ASSERT_FALSE(client.Send(bhttp::verb::get, "/", &response));
+  EXPECT_EQ(response.result_int(), 200);
+  EXPECT_EQ(calls.load(), 1);
+}
+
+TEST_F(HttpsServer, WithClientCaFileRefusesClientWithoutCertificateAndServesOneWithIt) {
+  std::atomic<int> calls{0};
+  TlsOptions tls = ServerTls();
+  tls.client_ca_file = File("ca.crt");
+  auto server = StartTlsOrDie(
+      [&](Request&& request, Responder respond) {
+        ++calls;
+        respond(Response::Text(200, "hello"));
+      },
+      tls);
+  ASSERT_NE(server, nullptr);
+  {
+    TlsTestClient anonymous(server->port(), *dir_, {});
+    // Under TLS 1.3 the client's handshake completes before the server checks its certificate;
+    // the refusal then arrives as an alert on the first read.
+    beast::error_code ec = anonymous.Handshake();
+    ClientResponse response;
+    if (!ec) ec = anonymous.Send(bhttp::verb::get, "/", &response);
+    EXPECT_TRUE(ec) << "served without a client certificate";
+  }
+  EXPECT_EQ(calls.load(), 0);
+  TlsTestClient client(server->port(), *dir_, {.client_certificate = true});
+  ASSERT_FALSE(client.Handshake());
+  ClientResponse response;
+  ASSERT_FALSE(client.Send(bhttp::verb::get, "/", &response));
+  EXPECT_EQ(response.body(), "hello");
+  EXPECT_EQ(calls.load(), 1);
+}
+
+TEST_F(HttpsServer, MinVersion13RefusesTls12Client) {
+  TlsOptions tls = ServerTls();
+  tls.min_version = "1.3";
+  auto server = StartTlsOrDie(
+      [](Request&& request, Responder respond) { respond(Response::Text(200, "ok")); }, tls);
+  ASSERT_NE(server, nullptr);
+  {
+    TlsTestClient old_client(server->port(), *dir_, {.tls12_only = true});
+    EXPECT_TRUE(old_client.Handshake());
+  }
+  TlsTestClient client(server->port(), *dir_, {});
+  ASSERT_FALSE(client.Handshake());
+  ClientResponse response;
+  ASSERT_FALSE(client.Send(bhttp::verb::get, "/", &response));
+  EXPECT_EQ(response.result_int(), 200);
+}
+
+TEST_F(HttpsServer, TellsTheHandlerWhenTheClientGoesAway) {
+  absl::Notification dispatched;
+  std::shared_ptr<const std::atomic<bool>> gone;
+  std::vector<Responder> held;
+  absl::Mutex mu;
+  auto server = StartTlsOrDie(
+      [&](Request&& request, Responder respond) {
+        absl::MutexLock lock(&mu);
+        gone = request.client_gone;
+        held.push_back(std::move(respond));
+        dispatched.Notify();
+      },
+      ServerTls());
+  ASSERT_NE(server, nullptr);
+  {
+    TlsTestClient client(server->port(), *dir_, {});
+    ASSERT_FALSE(client.Handshake());
+    ASSERT_FALSE(client.WriteRaw("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n"));
+    ASSERT_TRUE(dispatched.WaitForNotificationWithTimeout(absl::Seconds(5)));
+    ASSERT_NE(gone, nullptr);
+    EXPECT_FALSE(gone->load());
+    client.CloseTcp();
+  }
+  bool seen = false;
+  for (int i = 0; i < 500 && !seen; ++i) {
+    seen = gone->load();
+    if (!seen) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(seen) << "client_gone never became true";
+  absl::MutexLock lock(&mu);
+  for (Responder& r : held) r(Response::Text(200, "too late"));
+}
+
+// The watch for a closed connection reads through TLS: a pipelined request it decrypts is
+// served next, and the connection stays usable afterwards.
+TEST_F(HttpsServer, PipelinedRequestWhileHandlerWorksIsServedAndNotACancellation) {
+  LateResponders late;
+  std::vector<std::shared_ptr<const std::atomic<bool>>> flags;
+  absl::Mutex mu;
+  auto server = StartTlsOrDie(
+      [&](Request&& request, Responder respond) {
+        {
+          absl::MutexLock lock(&mu);
+          flags.push_back(request.client_gone);
+        }
+        late.After(std::chrono::milliseconds(100), std::move(respond),
+                   Response::Text(200, request.path));
+      },
+      ServerTls());
+  ASSERT_NE(server, nullptr);
+  TlsTestClient client(server->port(), *dir_, {});
+  ASSERT_FALSE(client.Handshake());
+  ASSERT_FALSE(client.WriteRaw("GET /one HTTP/1.1\r\nHost: x\r\n\r\n"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(30));  // /one is being handled
+  ASSERT_FALSE(client.WriteRaw("GET /two HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ClientResponse first, second, third;
+  ASSERT_FALSE(client.Read(&first));
+  ASSERT_FALSE(client.Read(&second));
+  EXPECT_EQ(first.body(), "/one");
+  EXPECT_EQ(second.body(), "/two");
+  ASSERT_FALSE(client.Send(bhttp::verb::get, "/three", &third));
+  EXPECT_EQ(third.body(), "/three");
+  absl::MutexLock lock(&mu);
+  ASSERT_EQ(flags.size(), 3u);
+  for (const auto& flag : flags) EXPECT_FALSE(flag->load());
+}
+
+TEST_F(HttpsServer, RejectsBodyOverLimitWith413AndCloses) {
+  ServerOptions options;
+  options.tls = ServerTls();
+  options.max_body_bytes = 1024;
+  auto server = StartOrDie(
+      [](Request&& request, Responder respond) { respond(Response::Text(200, "ok")); }, options);
+  ASSERT_NE(server, nullptr);
+  TlsTestClient client(server->port(), *dir_, {});
+  ASSERT_FALSE(client.Handshake());
+  ClientResponse response;
+  ASSERT_FALSE(client.Send(bhttp::verb::post, "/v1/traces", &response, std::string(4096, 'x')));
+  EXPECT_EQ(response.result_int(), 413);
+  EXPECT_FALSE(response.keep_alive());
+  ClientResponse none;
+  EXPECT_TRUE(client.Read(&none));
+}
+
+TEST_F(HttpsServer, StopClosesIdleAndHandshakingConnections) {
+  auto server = StartTlsOrDie(
+      [](Request&& request, Responder respond) { respond(Response::Text(200, "ok")); },
+      ServerTls());
+  ASSERT_NE(server, nullptr);
+  TlsTestClient idle(server->port(), *dir_, {});
+  ASSERT_FALSE(idle.Handshake());
+  ClientResponse response;
+  ASSERT_FALSE(idle.Send(bhttp::verb::get, "/", &response));
+  TestClient handshaking(server->port());  // connected, never sends a client hello
+  auto start = std::chrono::steady_clock::now();
+  server->Stop(100);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+  EXPECT_TRUE(idle.Read(&response));
+  EXPECT_TRUE(handshaking.ServerClosed());
+}
+
+TEST_F(HttpsServer, StartErrorsNameTheFileAndTheProblem) {
+  auto start = [](TlsOptions tls) {
+    ServerOptions options;
+    options.address = "127.0.0.1:0";
+    options.tls = std::move(tls);
+    return Server::Start(options,
+                         [](Request&&, Responder respond) { respond(Response::Text(200, "ok")); });
+  };
+  {
+    TlsOptions tls = ServerTls();
+    tls.cert_file = File("missing.crt");
+    auto server = start(tls);
+    ASSERT_FALSE(server.ok());
+    EXPECT_EQ(server.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(server.status().message(),
+                HasSubstr(th::StrCat("tls: cannot read cert_file ", File("missing.crt"),
+                                     ": No such file or directory")));
+  }
+  {
+    TlsOptions tls = ServerTls();
+    tls.key_file = File("other.key");
+    auto server = start(tls);
+    ASSERT_FALSE(server.ok());
+    EXPECT_THAT(server.status().message(), HasSubstr("tls: key does not match certificate"));
+    EXPECT_THAT(server.status().message(), HasSubstr(File("other.key")));
+  }
+  {
+    TlsOptions tls = ServerTls();
+    tls.cert_file = File("server.ext");  // readable, but no certificate
+    auto server = start(tls);
+    ASSERT_FALSE(server.ok());
+    EXPECT_THAT(server.status().message(),
+                HasSubstr(th::StrCat("tls: cannot load cert_file ", File("server.ext"),
+                                     ": no PEM certificate in it")));
+  }
+  {
+    TlsOptions tls = ServerTls();
+    tls.key_file = File("server.crt");  // a certificate, not a key
+    auto server = start(tls);
+    ASSERT_FALSE(server.ok());
+    EXPECT_THAT(server.status().message(),
+                HasSubstr(th::StrCat("tls: cannot load key_file ", File("server.crt"),
+                                     ": no PEM private key in it")));
+  }
+  {
+    TlsOptions tls = ServerTls();
+    tls.client_ca_file = File("server.ext");
+    auto server = start(tls);
+    ASSERT_FALSE(server.ok());
+    EXPECT_THAT(server.status().message(),
+                HasSubstr(th::StrCat("tls: cannot load client_ca_file ", File("server.ext"))));
+  }
+  {
+    TlsOptions tls = ServerTls();
+    tls.key_file = File("encrypted.key");
+    auto server = start(tls);
+    ASSERT_FALSE(server.ok());
+    EXPECT_THAT(server.status().message(), HasSubstr("passphrases are not supported"));
+  }
+  {
+    TlsOptions tls = ServerTls();
+    tls.client_ca_file = File("missing-ca.crt");
+    auto server = start(tls);
+    ASSERT_FALSE(server.ok());
+    EXPECT_THAT(server.status().message(),
+                HasSubstr(th::StrCat("tls: cannot read client_ca_file ", File("missing-ca.crt"))));
+  }
+  {
+    TlsOptions tls;
+    tls.client_ca_file = File("ca.crt");  // TLS asked for, but no certificate to serve
+    auto server = start(tls);
+    ASSERT_FALSE(server.ok());
+    EXPECT_THAT(server.status().message(), HasSubstr("cert_file and key_file are both required"));
+  }
+  {
+    TlsOptions tls = ServerTls();
+    tls.min_version = "1.1";
+    auto server = start(tls);
+    ASSERT_FALSE(server.ok());
+    EXPECT_THAT(server.status().message(), HasSubstr("min_version \"1.1\" is not supported"));
+  }
+}
+
+TEST(TlsOptions, EnabledWhenAnyFileIsSet) {
+  TlsOptions tls;
+  EXPECT_FALSE(tls.enabled());
+  tls.min_version = "1.3";
+  EXPECT_FALSE(tls.enabled());
+  tls.client_ca_file = "/ca.pem";
+  EXPECT_TRUE(tls.enabled());
 }
 
 }  // namespace

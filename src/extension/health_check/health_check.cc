@@ -4,6 +4,7 @@
 #include "absl/time/time.h"
 #include "common/config/node.h"
 #include "common/http/server.h"
+#include "common/http/tls_config.h"
 #include "common/log.h"
 #include "common/strings.h"
 
@@ -15,13 +16,14 @@ struct HealthCheckOptions {
   std::string path = "/";
   std::string healthy_body;    // empty: the Collector's JSON
   std::string unhealthy_body;
+  http::TlsOptions tls;
 };
 
 Result<HealthCheckOptions> ParseOptions(const config::Node& c) {
   HealthCheckOptions o;
   RETURN_IF_ERROR(c.CheckKeys({"endpoint", "path", "response_body", "check_collector_pipeline",
                                "tls"}));
-  if (c["tls"].IsPresent()) return c["tls"].Error("tls is not supported by health_check yet");
+  RETURN_IF_ERROR(http::ReadTlsServerSettings(c["tls"], &o.tls));
   RETURN_IF_ERROR(c.GetString("endpoint", &o.endpoint));
   RETURN_IF_ERROR(c.GetString("path", &o.path));
   if (o.path.empty() || o.path[0] != '/') return c["path"].Error("must start with '/'");
@@ -44,6 +46,7 @@ class HealthCheck final : public pipeline::Extension {
     http::ServerOptions server_options;
     server_options.address = options_.endpoint;
     server_options.name = "health_check";
+    server_options.tls = options_.tls;
     ASSIGN_OR_RETURN(server_, http::Server::Start(server_options, [this](http::Request&& req,
                                                                          http::Responder respond) {
       Handle(req, std::move(respond));

@@ -4,7 +4,7 @@
 // once shutdown begins — what Kubernetes probes and load balancers expect.
 //
 // Config: endpoint, path, response_body {healthy, unhealthy} (replaces the JSON body),
-// check_collector_pipeline (accepted; deprecated upstream, no effect). `tls` is refused.
+// check_collector_pipeline (accepted; deprecated upstream, no effect), `tls` (HTTPS).
 #pragma once
 
 #include "pipeline/component.h"

@@ -81,6 +81,7 @@ class JaegerReceiverImpl final : public JaegerReceiver {
       o.threads = 2;
       o.max_body_bytes = config_.thrift_http->max_request_body_size;
       o.name = "jaeger_thrift_http";
+      o.tls = config_.thrift_http->tls;
       ASSIGN_OR_RETURN(http_, http::Server::Start(
                                   o, MakeThriftHttpHandler(
                                          next_, TransportCounters(registry_, id_, "thrift_http"),

@@ -34,8 +34,8 @@ Result<std::unique_ptr<OtlpReceiver>> OtlpReceiver::Start(const OtlpReceiverOpti
   if (!options.grpc_endpoint.empty()) {
     ASSIGN_OR_RETURN(
         receiver->grpc_,
-        GrpcTraceServer::Start(options.grpc_endpoint, options.max_recv_msg_size_mib, consumer,
-                               logs));
+        GrpcTraceServer::Start(options.grpc_endpoint, options.max_recv_msg_size_mib,
+                               options.grpc_tls, consumer, logs));
     log::Info("listening", "component=otlp_grpc endpoint=", options.grpc_endpoint,
               " port=", receiver->grpc_->port());
   }
@@ -46,6 +46,7 @@ Result<std::unique_ptr<OtlpReceiver>> OtlpReceiver::Start(const OtlpReceiverOpti
     // The compressed body can be no larger than the decompressed limit in practice.
     http_options.max_body_bytes = options.max_request_body_bytes;
     http_options.name = "otlp_http";
+    http_options.tls = options.http_tls;
     http::Handler handler =
         MakeOtlpHttpHandler(consumer, logs, options.max_request_body_bytes,
                             options.traces_url_path, options.logs_url_path);

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "common/http/server.h"
 #include "common/status.h"
 #include "pipeline/consumer.h"
 
@@ -33,6 +34,9 @@ struct OtlpReceiverOptions {
   std::vector<std::string> cors_allowed_origins;
   std::vector<std::string> cors_allowed_headers;
   int cors_max_age_seconds = 0;
+  // TLS per protocol (the Collector's `tls` under each); disabled: plaintext.
+  http::TlsOptions grpc_tls;
+  http::TlsOptions http_tls;
 };
 
 class OtlpReceiver {

@@ -3,6 +3,7 @@
 #include <atomic>
 
 #include "common/config/node.h"
+#include "common/http/tls_config.h"
 #include "common/strings.h"
 #include "ingest/otlp/otlp_receiver.h"
 #include "pipeline/receiver_counters.h"
@@ -37,7 +38,8 @@ Result<OtlpReceiverOptions> ParseOptions(const config::Node& c) {
                                     "max_concurrent_streams", "read_buffer_size",
                                     "write_buffer_size", "keepalive", "include_metadata", "tls",
                                     "auth"}));
-    RETURN_IF_ERROR(RefuseUnsupported(grpc, {"tls", "auth"}));
+    RETURN_IF_ERROR(RefuseUnsupported(grpc, {"auth"}));
+    RETURN_IF_ERROR(http::ReadTlsServerSettings(grpc["tls"], &o.grpc_tls));
     std::string transport = "tcp";
     RETURN_IF_ERROR(grpc.GetString("transport", &transport));
     if (transport != "tcp") return grpc["transport"].Error("only tcp is supported");
@@ -61,7 +63,8 @@ Result<OtlpReceiverOptions> ParseOptions(const config::Node& c) {
                                     "cors", "tls", "auth", "response_headers", "compression_algorithms",
                                     "read_timeout", "read_header_timeout", "write_timeout",
                                     "idle_timeout", "keep_alives_enabled"}));
-    RETURN_IF_ERROR(RefuseUnsupported(http, {"tls", "auth"}));
+    RETURN_IF_ERROR(RefuseUnsupported(http, {"auth"}));
+    RETURN_IF_ERROR(http::ReadTlsServerSettings(http["tls"], &o.http_tls));
     o.http_endpoint = "127.0.0.1:4318";
     RETURN_IF_ERROR(http.GetString("endpoint", &o.http_endpoint));
     RETURN_IF_ERROR(http.GetString("traces_url_path", &o.traces_url_path));

@@ -9,8 +9,9 @@
 //
 // and starts OtlpReceiver on Start(). A protocol left out is not served; `protocols` must name at
 // least one. Transport tuning keys the Collector has (buffer sizes, keepalive, concurrent
-// streams) are accepted and have no effect; `tls` and `auth` are refused (not supported yet), so a
-// config never silently serves plaintext where it asked for TLS.
+// streams) are accepted and have no effect. `tls` (cert_file, key_file, client_ca_file for mTLS,
+// min_version) serves each protocol over TLS (common/http/tls_config.h); `auth` is refused (not
+// supported yet), so a config never silently serves without what it asked for.
 #pragma once
 
 #include "pipeline/component.h"

@@ -97,7 +97,11 @@ TEST(OtlpReceiverFactory, ConfigErrorsNameTheKey) {
   EXPECT_THAT(Message(Make("otlp:\n  protocols:\n    grpc:\n      tls: {cert_file: a}\n", &next,
                            &metrics)
                           .status()),
-              HasSubstr("c.yaml:4:12: otlp.protocols.grpc.tls: tls is not supported"));
+              HasSubstr("c.yaml:4:12: otlp.protocols.grpc.tls: a server needs both cert_file and key_file"));
+  EXPECT_THAT(Message(Make("otlp:\n  protocols:\n    http:\n      auth: {authenticator: x}\n",
+                           &next, &metrics)
+                          .status()),
+              HasSubstr("otlp.protocols.http.auth: auth is not supported"));
   EXPECT_THAT(
       Message(Make("otlp:\n  protocols:\n    udp:\n", &next, &metrics).status()),
       HasSubstr("otlp.protocols.udp: unknown key (known: grpc, http)"));

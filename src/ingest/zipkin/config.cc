@@ -1,5 +1,7 @@
 #include "ingest/zipkin/config.h"
 
+#include "common/http/tls_config.h"
+
 #include <charconv>
 #include <string_view>
 
@@ -39,7 +41,8 @@ Status ZipkinReceiverConfig::Validate() const {
 Result<ZipkinReceiverConfig> ZipkinReceiverConfig::Parse(const config::Node& node) {
   ZipkinReceiverConfig c;
   RETURN_IF_ERROR(node.CheckKeys({"endpoint", "parse_string_tags", "max_request_body_size",
-                                  "response_headers", "cors"}));
+                                  "response_headers", "cors", "tls"}));
+  RETURN_IF_ERROR(http::ReadTlsServerSettings(node["tls"], &c.tls));
   RETURN_IF_ERROR(node.GetString("endpoint", &c.endpoint));
   if (std::string why = CheckEndpoint(c.endpoint); !why.empty()) {
     return node["endpoint"].Error(th::StrCat("\"", c.endpoint, "\": ", why));

@@ -15,6 +15,8 @@
 // thread-safe as a value.
 #pragma once
 
+#include "common/http/server.h"
+
 #include <cstdint>
 #include <map>
 #include <string>
@@ -37,7 +39,8 @@ struct CorsConfig {
 };
 
 struct ZipkinReceiverConfig {
-  std::string endpoint = "0.0.0.0:9411";
+  std::string endpoint = "127.0.0.1:9411";  // the Collector's default: loopback
+  http::TlsOptions tls;
   bool parse_string_tags = false;
   uint64_t max_request_body_size = uint64_t{20} << 20;
   std::map<std::string, std::string> response_headers;

@@ -201,6 +201,7 @@ class ZipkinReceiverImpl : public ZipkinReceiver {
     options.threads = kHttpThreads;
     options.max_body_bytes = shared_->config.max_request_body_size;
     options.name = id_;
+    options.tls = shared_->config.tls;
     Result<std::unique_ptr<http::Server>> server =
         http::Server::Start(options, Handler(shared_, next_));
     if (!server.ok()) {

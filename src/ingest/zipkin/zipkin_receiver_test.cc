@@ -309,7 +309,7 @@ TEST_F(ZipkinReceiverTest, ShutdownStopsListening) {
 TEST(ZipkinReceiverConfig, DefaultsMatchTheCollector) {
   auto c = ZipkinReceiverConfig::Parse(ParseYaml("zipkin:\n"));
   ASSERT_TRUE(c.ok()) << c.status();
-  EXPECT_EQ(c->endpoint, "0.0.0.0:9411");
+  EXPECT_EQ(c->endpoint, "127.0.0.1:9411");
   EXPECT_FALSE(c->parse_string_tags);
   EXPECT_EQ(c->max_request_body_size, 20u << 20);
   EXPECT_TRUE(c->cors.allowed_origins.empty());

@@ -3,6 +3,8 @@
 // callback.
 #include "ingest/jaeger/internal/grpc_collector.h"
 
+#include "common/grpc/server_credentials.h"
+
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/support/byte_buffer.h>
 
@@ -75,8 +77,10 @@ class GrpcCollectorServerImpl final : public GrpcCollectorServer {
       : service_(consumer, metrics, std::move(in_flight)) {}
 
   Status Start(const GrpcSettings& settings) {
+    ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials,
+                     grpc_util::ServerCredentialsFor(settings.tls));
     grpc::ServerBuilder builder;
-    builder.AddListeningPort(settings.endpoint, grpc::InsecureServerCredentials(), &port_);
+    builder.AddListeningPort(settings.endpoint, credentials, &port_);
     builder.RegisterService(&service_);
     builder.SetMaxReceiveMessageSize(settings.max_recv_msg_size_mib * 1024 * 1024);
     if (settings.max_concurrent_streams > 0) {

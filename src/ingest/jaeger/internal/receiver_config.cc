@@ -1,5 +1,7 @@
 #include "ingest/jaeger/internal/receiver_config.h"
 
+#include "common/http/tls_config.h"
+
 #include "common/config/node.h"
 #include "common/strings.h"
 
@@ -54,10 +56,11 @@ Result<ReceiverConfig> ParseReceiverConfig(const config::Node& node) {
   if (config::Node n = protocols["grpc"]; n.IsPresent()) {
     GrpcSettings s;
     // Keys of the Collector's gRPC server settings that do not change what we serve are
-    // accepted; tls and auth are not (silently serving plaintext would be worse than an error).
+    // accepted; auth is not (silently serving without it would be worse than an error).
     RETURN_IF_ERROR(n.CheckKeys({"endpoint", "transport", "max_recv_msg_size_mib",
                                  "max_concurrent_streams", "read_buffer_size", "write_buffer_size",
-                                 "include_metadata", "keepalive"}));
+                                 "include_metadata", "keepalive", "tls"}));
+    RETURN_IF_ERROR(http::ReadTlsServerSettings(n["tls"], &s.tls));
     RETURN_IF_ERROR(n.GetString("endpoint", &s.endpoint));
     RETURN_IF_ERROR(CheckEndpoint(n, s.endpoint));
     std::string transport = "tcp";
@@ -70,7 +73,9 @@ Result<ReceiverConfig> ParseReceiverConfig(const config::Node& node) {
   }
   if (config::Node n = protocols["thrift_http"]; n.IsPresent()) {
     ThriftHttpSettings s;
-    RETURN_IF_ERROR(n.CheckKeys({"endpoint", "max_request_body_size", "include_metadata"}));
+    RETURN_IF_ERROR(
+        n.CheckKeys({"endpoint", "max_request_body_size", "include_metadata", "tls"}));
+    RETURN_IF_ERROR(http::ReadTlsServerSettings(n["tls"], &s.tls));
     RETURN_IF_ERROR(n.GetString("endpoint", &s.endpoint));
     RETURN_IF_ERROR(CheckEndpoint(n, s.endpoint));
     RETURN_IF_ERROR(n.GetUint("max_request_body_size", &s.max_request_body_size));
@@ -79,13 +84,13 @@ Result<ReceiverConfig> ParseReceiverConfig(const config::Node& node) {
   }
   if (config::Node n = protocols["thrift_compact"]; n.IsPresent()) {
     UdpSettings s;
-    s.endpoint = "0.0.0.0:6831";
+    s.endpoint = "127.0.0.1:6831";
     RETURN_IF_ERROR(ParseUdp(n, &s));
     c.thrift_compact = s;
   }
   if (config::Node n = protocols["thrift_binary"]; n.IsPresent()) {
     UdpSettings s;
-    s.endpoint = "0.0.0.0:6832";
+    s.endpoint = "127.0.0.1:6832";
     RETURN_IF_ERROR(ParseUdp(n, &s));
     c.thrift_binary = s;
   }

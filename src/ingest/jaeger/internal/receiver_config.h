@@ -2,6 +2,8 @@
 // keys). Plain values; defaults as the Collector's.
 #pragma once
 
+#include "common/http/server.h"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -14,15 +16,18 @@ class Node;
 
 namespace th::ingest::jaeger {
 
+// Default endpoints are the Collector's: loopback (serve's own defaults name 0.0.0.0).
 struct GrpcSettings {
-  std::string endpoint = "0.0.0.0:14250";
+  std::string endpoint = "127.0.0.1:14250";
   int max_recv_msg_size_mib = 4;
   int max_concurrent_streams = 0;  // 0: gRPC's default
+  http::TlsOptions tls;
 };
 
 struct ThriftHttpSettings {
-  std::string endpoint = "0.0.0.0:14268";
+  std::string endpoint = "127.0.0.1:14268";
   uint64_t max_request_body_size = 20u << 20;
+  http::TlsOptions tls;
 };
 
 struct UdpSettings {

@@ -8,6 +8,7 @@
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/support/byte_buffer.h>
 
+#include "common/grpc/server_credentials.h"
 #include "common/log.h"
 #include "common/status_codes.h"
 #include "common/strings.h"
@@ -99,9 +100,12 @@ class GrpcTraceServerImpl final : public GrpcTraceServer {
   GrpcTraceServerImpl(pipeline::TracesConsumer* traces, pipeline::LogsConsumer* logs)
       : service_(traces), logs_service_(logs), traces_(traces != nullptr), logs_(logs != nullptr) {}
 
-  Status Start(const std::string& endpoint, int max_recv_msg_size_mib) {
+  Status Start(const std::string& endpoint, int max_recv_msg_size_mib,
+               const http::TlsOptions& tls) {
+    ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials,
+                     grpc_util::ServerCredentialsFor(tls));
     grpc::ServerBuilder builder;
-    builder.AddListeningPort(endpoint, grpc::InsecureServerCredentials(), &port_);
+    builder.AddListeningPort(endpoint, credentials, &port_);
     if (traces_) builder.RegisterService(&service_);
     if (logs_) builder.RegisterService(&logs_service_);
     builder.SetMaxReceiveMessageSize(max_recv_msg_size_mib * 1024 * 1024);
@@ -134,10 +138,10 @@ class GrpcTraceServerImpl final : public GrpcTraceServer {
 }  // namespace
 
 Result<std::unique_ptr<GrpcTraceServer>> GrpcTraceServer::Start(
-    const std::string& endpoint, int max_recv_msg_size_mib, pipeline::TracesConsumer* traces,
-    pipeline::LogsConsumer* logs) {
+    const std::string& endpoint, int max_recv_msg_size_mib, const http::TlsOptions& tls,
+    pipeline::TracesConsumer* traces, pipeline::LogsConsumer* logs) {
   auto server = std::make_unique<GrpcTraceServerImpl>(traces, logs);
-  RETURN_IF_ERROR(server->Start(endpoint, max_recv_msg_size_mib));
+  RETURN_IF_ERROR(server->Start(endpoint, max_recv_msg_size_mib, tls));
   return std::unique_ptr<GrpcTraceServer>(std::move(server));
 }
 

@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "common/http/server.h"
 #include "common/status.h"
 #include "pipeline/consumer.h"
 
@@ -15,6 +16,7 @@ class GrpcTraceServer {
   virtual ~GrpcTraceServer() = default;
   static Result<std::unique_ptr<GrpcTraceServer>> Start(const std::string& endpoint,
                                                         int max_recv_msg_size_mib,
+                                                        const http::TlsOptions& tls,
                                                         pipeline::TracesConsumer* traces,
                                                         pipeline::LogsConsumer* logs);
   virtual int port() const = 0;
