@@ -1,4 +1,5 @@
 #include "tools/loadgen/zipkin_json_encode.h"
+#include "common/json.h"
 
 #include <cstdio>
 #include <string_view>
@@ -17,36 +18,7 @@ using model::ValueType;
 constexpr int kMaxJsonDepth = 64;
 
 void AppendQuoted(std::string* out, std::string_view s) {
-  out->push_back('"');
-  for (char ch : s) {
-    auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"':
-        out->append("\\\"");
-        break;
-      case '\\':
-        out->append("\\\\");
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      case '\r':
-        out->append("\\r");
-        break;
-      case '\t':
-        out->append("\\t");
-        break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-          out->append(buf);
-        } else {
-          out->push_back(ch);
-        }
-    }
-  }
-  out->push_back('"');
+  out->append(JsonQuote(s));
 }
 
 void AppendHex(std::string* out, std::string_view bytes) {

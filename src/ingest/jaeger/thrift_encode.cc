@@ -1,5 +1,7 @@
 #include "ingest/jaeger/thrift_encode.h"
 
+#include "model/value_json.h"
+
 #include <cstring>
 #include <string_view>
 #include <unordered_map>
@@ -11,7 +13,6 @@ namespace th::ingest::jaeger {
 namespace {
 
 constexpr std::string_view kNoServiceName = "OTLPResourceNoServiceName";
-constexpr int kMaxJsonDepth = 64;
 
 // jaeger.thrift enums.
 enum TagType : int32_t { kString = 0, kDouble = 1, kBool = 2, kLong = 3, kBinary = 4 };
@@ -182,72 +183,7 @@ class Writer {
   std::vector<int> stack_;
 };
 
-std::string Base64(std::string_view in) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((in.size() + 2) / 3 * 4);
-  size_t i = 0;
-  auto byte = [&](size_t k) { return static_cast<uint32_t>(static_cast<uint8_t>(in[k])); };
-  for (; i + 3 <= in.size(); i += 3) {
-    uint32_t v = byte(i) << 16 | byte(i + 1) << 8 | byte(i + 2);
-    for (int s = 18; s >= 0; s -= 6) out.push_back(kAlphabet[(v >> s) & 63]);
-  }
-  if (i < in.size()) {
-    uint32_t v = byte(i) << 16 | (i + 1 < in.size() ? byte(i + 1) << 8 : 0);
-    out.push_back(kAlphabet[(v >> 18) & 63]);
-    out.push_back(kAlphabet[(v >> 12) & 63]);
-    out.push_back(i + 1 < in.size() ? kAlphabet[(v >> 6) & 63] : '=');
-    out.push_back('=');
-  }
-  return out;
-}
 
-// pcommon.Value.AsString() for arrays and maps: JSON with raw values (as the exporter does).
-void AppendJson(const model::SpanBatch& b, const model::AnyValue& v, std::string* out, int depth) {
-  if (depth > kMaxJsonDepth) {
-    out->append("null");
-    return;
-  }
-  switch (v.type) {
-    case model::ValueType::kEmpty:
-      out->append("null");
-      return;
-    case model::ValueType::kString:
-      out->append(JsonQuote(v.bytes));
-      return;
-    case model::ValueType::kBool:
-      out->append(v.bool_value ? "true" : "false");
-      return;
-    case model::ValueType::kInt:
-      th::StrAppend(out, v.int_value);
-      return;
-    case model::ValueType::kDouble:
-      th::StrAppend(out, v.double_value);
-      return;
-    case model::ValueType::kBytes:
-      out->append(JsonQuote(Base64(v.bytes)));
-      return;
-    case model::ValueType::kArray:
-      out->push_back('[');
-      for (uint32_t i = v.range.begin; i < v.range.end() && i < b.array_values.size(); ++i) {
-        if (i != v.range.begin) out->push_back(',');
-        AppendJson(b, b.array_values[i], out, depth + 1);
-      }
-      out->push_back(']');
-      return;
-    case model::ValueType::kKvList:
-      out->push_back('{');
-      for (uint32_t i = v.range.begin; i < v.range.end() && i < b.key_values.size(); ++i) {
-        if (i != v.range.begin) out->push_back(',');
-        out->append(JsonQuote(b.key_values[i].key));
-        out->push_back(':');
-        AppendJson(b, b.key_values[i].value, out, depth + 1);
-      }
-      out->push_back('}');
-      return;
-  }
-}
 
 int64_t BigEndianI64(const uint8_t* p) {
   uint64_t v = 0;
@@ -289,7 +225,7 @@ void WriteTag(Writer& w, const model::SpanBatch& b, const model::KeyValue& kv) {
     case model::ValueType::kArray:
     case model::ValueType::kKvList: {
       std::string json;
-      AppendJson(b, v, &json, 0);
+      model::AppendValueJson(b, v, &json);
       WriteStringTag(w, kv.key, json);
       return;
     }
@@ -356,7 +292,7 @@ std::string EncodeProcess(const model::SpanBatch& b, const model::Resource& r,
       service_name = kv.value.bytes;
     } else {
       service_name.clear();
-      AppendJson(b, kv.value, &service_name, 0);
+      model::AppendValueJson(b, kv.value, &service_name);
     }
   }
   w.StringField(1, service_name);

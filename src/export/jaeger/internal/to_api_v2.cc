@@ -1,5 +1,7 @@
 #include "export/jaeger/internal/to_api_v2.h"
 
+#include "model/value_json.h"
+
 #include <string>
 #include <unordered_map>
 
@@ -12,41 +14,6 @@ namespace {
 
 namespace pb = ::jaeger::api_v2;
 
-constexpr int kMaxJsonDepth = 64;
-
-// pcommon.Value.AsString() for arrays and maps: JSON with raw values.
-void AppendJson(const model::SpanBatch& b, const model::AnyValue& v, std::string* out, int depth) {
-  if (depth > kMaxJsonDepth) {
-    out->append("null");
-    return;
-  }
-  switch (v.type) {
-    case model::ValueType::kEmpty: out->append("null"); return;
-    case model::ValueType::kString: out->append(JsonQuote(v.bytes)); return;
-    case model::ValueType::kBool: out->append(v.bool_value ? "true" : "false"); return;
-    case model::ValueType::kInt: th::StrAppend(out, v.int_value); return;
-    case model::ValueType::kDouble: th::StrAppend(out, v.double_value); return;
-    case model::ValueType::kBytes: out->append(JsonQuote(Base64Encode(v.bytes))); return;
-    case model::ValueType::kArray:
-      out->push_back('[');
-      for (uint32_t i = v.range.begin; i < v.range.end() && i < b.array_values.size(); ++i) {
-        if (i != v.range.begin) out->push_back(',');
-        AppendJson(b, b.array_values[i], out, depth + 1);
-      }
-      out->push_back(']');
-      return;
-    case model::ValueType::kKvList:
-      out->push_back('{');
-      for (uint32_t i = v.range.begin; i < v.range.end() && i < b.key_values.size(); ++i) {
-        if (i != v.range.begin) out->push_back(',');
-        out->append(JsonQuote(b.key_values[i].key));
-        out->push_back(':');
-        AppendJson(b, b.key_values[i].value, out, depth + 1);
-      }
-      out->push_back('}');
-      return;
-  }
-}
 
 void SetValue(const model::SpanBatch& b, const model::AnyValue& v, pb::KeyValue* kv) {
   switch (v.type) {
@@ -76,7 +43,7 @@ void SetValue(const model::SpanBatch& b, const model::AnyValue& v, pb::KeyValue*
     case model::ValueType::kArray:
     case model::ValueType::kKvList: {
       std::string json;
-      AppendJson(b, v, &json, 0);
+      model::AppendValueJson(b, v, &json);
       kv->set_v_type(pb::STRING);
       kv->set_v_str(std::move(json));
       return;
@@ -118,7 +85,7 @@ void FillProcess(const model::SpanBatch& b, const model::Resource& r, pb::Proces
         p->set_service_name(std::string(kv.value.bytes));
       } else {
         std::string s;
-        AppendJson(b, kv.value, &s, 0);
+        model::AppendValueJson(b, kv.value, &s);
         p->set_service_name(s);
       }
       continue;

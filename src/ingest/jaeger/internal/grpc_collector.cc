@@ -3,6 +3,7 @@
 // callback.
 #include "ingest/jaeger/internal/grpc_collector.h"
 
+#include "common/grpc/server_call.h"
 #include "common/grpc/server_credentials.h"
 
 #include <grpcpp/grpcpp.h>
@@ -17,23 +18,8 @@ namespace {
 
 using CollectorService = ::jaeger::api_v2::CollectorService;
 
-std::string Flatten(const grpc::ByteBuffer& buffer) {
-  std::vector<grpc::Slice> slices;
-  std::string out;
-  if (!buffer.Dump(&slices).ok()) return out;
-  out.reserve(buffer.Length());
-  for (const grpc::Slice& s : slices) {
-    out.append(reinterpret_cast<const char*>(s.begin()), s.size());
-  }
-  return out;
-}
-
-std::string TenantOf(const grpc::CallbackServerContext* context) {
-  const auto& md = context->client_metadata();
-  auto it = md.find("x-scope-orgid");
-  if (it == md.end()) return "";
-  return std::string(it->second.data(), it->second.size());
-}
+using grpc_util::Flatten;
+using grpc_util::TenantOf;
 
 class PostSpansService final
     : public CollectorService::WithRawCallbackMethod_PostSpans<CollectorService::Service> {

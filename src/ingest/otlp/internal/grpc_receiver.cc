@@ -8,6 +8,7 @@
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/support/byte_buffer.h>
 
+#include "common/grpc/server_call.h"
 #include "common/grpc/server_credentials.h"
 #include "common/log.h"
 #include "common/status_codes.h"
@@ -23,23 +24,8 @@ namespace {
 using TraceService = opentelemetry::proto::collector::trace::v1::TraceService;
 using LogsService = opentelemetry::proto::collector::logs::v1::LogsService;
 
-std::string Flatten(const grpc::ByteBuffer& buffer) {
-  std::vector<grpc::Slice> slices;
-  std::string out;
-  if (!buffer.Dump(&slices).ok()) return out;
-  out.reserve(buffer.Length());
-  for (const grpc::Slice& s : slices) {
-    out.append(reinterpret_cast<const char*>(s.begin()), s.size());
-  }
-  return out;
-}
-
-std::string TenantOf(const grpc::CallbackServerContext* context) {
-  const auto& md = context->client_metadata();
-  auto it = md.find("x-scope-orgid");
-  if (it == md.end()) return "";
-  return std::string(it->second.data(), it->second.size());
-}
+using grpc_util::Flatten;
+using grpc_util::TenantOf;
 
 // Finishes a unary call with the export's outcome.
 void FinishExport(grpc::ServerUnaryReactor* reactor, grpc::ByteBuffer* response,

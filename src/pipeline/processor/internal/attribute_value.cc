@@ -1,4 +1,5 @@
 #include "pipeline/processor/internal/attribute_value.h"
+#include "common/json.h"
 
 #include <charconv>
 #include <cmath>
@@ -10,37 +11,7 @@ namespace th::pipeline::processor {
 namespace {
 
 void AppendJsonString(std::string* out, std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out->push_back('"');
-  for (char ch : s) {
-    auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"':
-        out->append("\\\"");
-        break;
-      case '\\':
-        out->append("\\\\");
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      case '\r':
-        out->append("\\r");
-        break;
-      case '\t':
-        out->append("\\t");
-        break;
-      default:
-        if (c < 0x20) {
-          out->append("\\u00");
-          out->push_back(kHex[c >> 4]);
-          out->push_back(kHex[c & 0xf]);
-        } else {
-          out->push_back(ch);
-        }
-    }
-  }
-  out->push_back('"');
+  out->append(JsonQuote(s));
 }
 
 // JSON for a value nested in an array or kvlist (pcommon's AsRaw then json.Marshal).
