@@ -114,6 +114,10 @@ class QueueEngine {
                                     th::StrCat("Number of ", Signal::kItemsText,
                                                " failed to be added to the sending queue."),
                                     labels);
+    // Counted at every failed attempt, so a dead or unresolvable destination shows at once, long
+    // before retries run out and send_failed counts the dropped items.
+    retries_ = m->GetCounter("tracehouse_exporter_retries_total",
+                             "Failed attempts to send that will be retried (any signal).", labels);
     metrics::Labels queue_labels = labels;
     if (!Signal::kQueueDataType.empty()) {
       queue_labels.emplace_back("data_type", std::string(Signal::kQueueDataType));
@@ -490,6 +494,7 @@ class QueueEngine {
                    " error=\"", Message(s), "\" dropped_items=", items);
         return Outcome::kDropped;
       }
+      retries_->Add();
       log::Warn("Exporting failed. Will retry the request after interval.", "exporter=", id_,
                 " error=\"", Message(s), "\" interval=", Millis(*wait), "ms");
       absl::MutexLock lock(&mu_);
@@ -520,6 +525,7 @@ class QueueEngine {
   metrics::Counter* sent_;
   metrics::Counter* send_failed_;
   metrics::Counter* enqueue_failed_;
+  metrics::Counter* retries_ = nullptr;
   metrics::Gauge* queue_size_;
   metrics::Gauge* queue_capacity_;
   LogLimiter full_log_;
