@@ -16,6 +16,7 @@ namespace th::exporter::helper {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::Outcomes;
 using testing::MakeBatch;
 using testing::WaitFor;
 
@@ -140,25 +141,6 @@ class ScriptedLogsSender : public LogsSender {
 };
 
 // Collects `done` outcomes.
-class Outcomes {
- public:
-  pipeline::Done Callback() {
-    return [this](const Status& s) {
-      absl::MutexLock lock(&mu_);
-      statuses_.push_back(s);
-    };
-  }
-  std::vector<Status> Get() const {
-    absl::MutexLock lock(&mu_);
-    return statuses_;
-  }
-  size_t size() const { return Get().size(); }
-
- private:
-  mutable absl::Mutex mu_;
-  std::vector<Status> statuses_;
-};
-
 class QueuedExporterTest : public ::testing::Test {
  protected:
   QueuedExporterTest() {

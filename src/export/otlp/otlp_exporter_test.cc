@@ -21,6 +21,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using ::testing::HasSubstr;
+using testing::Outcomes;
 using testing::MakeBatch;
 using testing::RecordingConsumer;
 using testing::WaitFor;
@@ -30,25 +31,6 @@ config::Node MustParse(const std::string& text) {
   EXPECT_TRUE(n.ok()) << n.status();
   return n.ok() ? (*n)["otlp"] : config::Node();
 }
-
-// Outcomes of `done`, in order.
-class Outcomes {
- public:
-  pipeline::Done Callback() {
-    return [this](const Status& s) {
-      absl::MutexLock lock(&mu_);
-      statuses_.push_back(s);
-    };
-  }
-  std::vector<Status> Get() const {
-    absl::MutexLock lock(&mu_);
-    return statuses_;
-  }
-
- private:
-  mutable absl::Mutex mu_;
-  std::vector<Status> statuses_;
-};
 
 class OtlpExporterTest : public ::testing::Test {
  protected:

@@ -23,6 +23,7 @@ namespace th::exporter::otlp {
 namespace {
 
 using namespace std::chrono_literals;
+using testing::Outcomes;
 using testing::MakeLogsBatch;
 using testing::WaitFor;
 namespace logs_v1 = opentelemetry::proto::collector::logs::v1;
@@ -96,24 +97,6 @@ config::Node MustParse(const std::string& text) {
   EXPECT_TRUE(n.ok()) << n.status();
   return n.ok() ? (*n)["otlp"] : config::Node();
 }
-
-class Outcomes {
- public:
-  pipeline::Done Callback() {
-    return [this](const Status& s) {
-      absl::MutexLock lock(&mu_);
-      statuses_.push_back(s);
-    };
-  }
-  std::vector<Status> Get() const {
-    absl::MutexLock lock(&mu_);
-    return statuses_;
-  }
-
- private:
-  mutable absl::Mutex mu_;
-  std::vector<Status> statuses_;
-};
 
 class OtlpLogsExporterTest : public ::testing::Test {
  protected:

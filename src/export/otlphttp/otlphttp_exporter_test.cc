@@ -22,6 +22,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using ::testing::HasSubstr;
+using testing::Outcomes;
 using testing::MakeBatch;
 using testing::RecordingConsumer;
 using testing::WaitFor;
@@ -31,24 +32,6 @@ config::Node MustParse(const std::string& text) {
   EXPECT_TRUE(n.ok()) << n.status();
   return n.ok() ? (*n)["otlphttp"] : config::Node();
 }
-
-class Outcomes {
- public:
-  pipeline::Done Callback() {
-    return [this](const Status& s) {
-      absl::MutexLock lock(&mu_);
-      statuses_.push_back(s);
-    };
-  }
-  std::vector<Status> Get() const {
-    absl::MutexLock lock(&mu_);
-    return statuses_;
-  }
-
- private:
-  mutable absl::Mutex mu_;
-  std::vector<Status> statuses_;
-};
 
 class OtlpHttpExporterTest : public ::testing::Test {
  protected:

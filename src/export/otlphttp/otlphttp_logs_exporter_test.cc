@@ -28,6 +28,7 @@ namespace {
 
 using namespace std::chrono_literals;
 using ::testing::HasSubstr;
+using testing::Outcomes;
 using testing::MakeLogsBatch;
 using testing::WaitFor;
 
@@ -162,24 +163,6 @@ config::Node MustParse(const std::string& text) {
   EXPECT_TRUE(n.ok()) << n.status();
   return n.ok() ? (*n)["otlphttp"] : config::Node();
 }
-
-class Outcomes {
- public:
-  pipeline::Done Callback() {
-    return [this](const Status& s) {
-      absl::MutexLock lock(&mu_);
-      statuses_.push_back(s);
-    };
-  }
-  std::vector<Status> Get() const {
-    absl::MutexLock lock(&mu_);
-    return statuses_;
-  }
-
- private:
-  mutable absl::Mutex mu_;
-  std::vector<Status> statuses_;
-};
 
 class OtlpHttpLogsExporterTest : public ::testing::Test {
  protected:

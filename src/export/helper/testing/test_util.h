@@ -1,5 +1,6 @@
 // Test-only helpers shared by the exporter tests (helper, otlp, otlphttp, debug, file): batches
-// with a recognisable shape, a consumer that records what reaches it, and a bounded wait.
+// with a recognisable shape, a consumer that records what reaches it, the outcomes of `done`
+// callbacks, and a bounded wait.
 // Header-only; not linked into production code. Thread-safety: RecordingConsumer is thread-safe.
 #pragma once
 
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
+#include "common/status.h"
 #include "model/otlp_encode.h"
 #include "model/span_batch.h"
 #include "pipeline/consumer.h"
@@ -111,6 +113,26 @@ class RecordingConsumer : public pipeline::TracesConsumer {
 };
 
 // Polls `pred` every millisecond until it holds or `timeout` passes; returns its last value.
+// Collects the outcomes of `done` callbacks, in the order they arrive (any thread).
+class Outcomes {
+ public:
+  pipeline::Done Callback() {
+    return [this](const Status& s) {
+      absl::MutexLock lock(&mu_);
+      statuses_.push_back(s);
+    };
+  }
+  std::vector<Status> Get() const {
+    absl::MutexLock lock(&mu_);
+    return statuses_;
+  }
+  size_t size() const { return Get().size(); }
+
+ private:
+  mutable absl::Mutex mu_;
+  std::vector<Status> statuses_;
+};
+
 inline bool WaitFor(const std::function<bool()>& pred,
                     std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
   auto end = std::chrono::steady_clock::now() + timeout;
