@@ -9,6 +9,7 @@
 #include "common/config/node.h"
 #include "common/strings.h"
 #include "model/span_batch_merge.h"
+#include "pipeline/join_answers.h"
 
 namespace th::pipeline {
 namespace {
@@ -45,29 +46,6 @@ Result<BatchOptions> ParseOptions(const config::Node& c) {
   }
   return o;
 }
-
-// Answers every sender whose spans went into one send, once that send is answered.
-struct Waiters {
-  explicit Waiters(std::vector<Done> d) : dones(std::move(d)) {}
-  std::vector<Done> dones;
-  std::mutex mu;
-  size_t remaining = 0;
-  Status first_error;
-
-  void Answer(const Status& s) {
-    bool last = false;
-    Status result;
-    {
-      std::lock_guard<std::mutex> lock(mu);
-      if (!s.ok() && first_error.ok()) first_error = s;
-      last = --remaining == 0;
-      result = first_error;
-    }
-    if (last) {
-      for (Done& d : dones) d(result);
-    }
-  }
-};
 
 // What differs between the signals: how batches are counted, joined, cut and handed on.
 struct TracesSignal {
@@ -259,13 +237,15 @@ class BatchProcessor final : public Signal::Base {
   // Sends one gathered group, cut into pieces of send_batch_max_size when set.
   void Send(Pending p) {
     if (p.parts.empty()) return;
-    auto waiters = std::make_shared<Waiters>(std::move(p.dones));
     std::vector<std::unique_ptr<Batch>> pieces =
         Signal::Pieces(std::move(p.parts), options_.send_batch_max_size);
-    waiters->remaining = pieces.size();
+    // Every sender whose items went into these pieces is answered once all pieces are.
+    Done answer = JoinAnswers(pieces.size(), [dones = std::move(p.dones)](const Status& s) {
+      for (const Done& d : dones) d(s);
+    });
     for (auto& piece : pieces) {
       send_size_->Observe(static_cast<double>(Signal::Count(*piece)));
-      Signal::Send(next_, std::move(piece), [waiters](const Status& s) { waiters->Answer(s); });
+      Signal::Send(next_, std::move(piece), answer);
     }
   }
 
