@@ -77,10 +77,13 @@ void RunQuery(benchmark::State& state, bool blocks, const char* text) {
 
 // The same spans written by BlockWriter (default options) to a memory backend, for timing the
 // column-first predicate evaluation alone (BlockReader::CountCandidateTraces: the predicate's
-// columns are read and evaluated, no trace is built).
-const th::store::block::BlockReader& TheBlock() {
+// columns are read and evaluated, no trace is built). `cached`: the reader keeps the pages it
+// evaluated in the column cache (PageCache::Columns(), as serve's readers do), so every iteration
+// after the first runs on warm data; otherwise (a reader without caches) each iteration reads
+// the row groups from the backend and verifies and decompresses the pages again.
+const th::store::block::BlockReader& TheBlock(bool cached) {
   static auto* backend = new th::store::backend::MemoryBackend();
-  static const th::store::block::BlockReader* reader = [] {
+  static const th::store::block::BlockWriterOptions options = [] {
     th::tools::TraceGenerator generator(11);
     std::vector<std::unique_ptr<th::model::SpanBatch>> batches;
     th::store::block::BlockWriterOptions o;
@@ -93,22 +96,28 @@ const th::store::block::BlockReader& TheBlock() {
       writer.AddBatch(*batches.back()).IgnoreError();
     }
     writer.Finish().IgnoreError();
-    return th::store::block::BlockReader::Open(backend, o.tenant, o.block_id)->release();
+    return o;
   }();
-  return *reader;
+  auto open = [](th::store::block::PageCache* cache) {
+    return th::store::block::BlockReader::Open(backend, options.tenant, options.block_id, cache)
+        ->release();
+  };
+  static const th::store::block::BlockReader* warm = open(th::store::block::PageCache::Default());
+  static const th::store::block::BlockReader* uncached = open(nullptr);
+  return cached ? *warm : *uncached;
 }
 
 // Items: the block's spans, every one decided on per iteration (evaluated on columns, or ruled
 // out by statistics or the block's resource table); `column_spans` is the rate of those the
 // column loop evaluated.
-void FilterOnly(benchmark::State& state, const char* text) {
+void FilterOnly(benchmark::State& state, bool cached, const char* text) {
   auto query = th::query::traceql::Parse(text);
   if (!query.ok()) {
     state.SkipWithError(std::string(th::Message(query.status())).c_str());
     return;
   }
   const th::store::ScanPredicate p = th::query::exec::ExtractScanPredicate(**query);
-  const auto& block = TheBlock();
+  const auto& block = TheBlock(cached);
   uint64_t covered = 0, evaluated = 0, candidates = 0;
   for (auto _ : state) {
     th::store::block::ScanSkips skips;
@@ -125,12 +134,20 @@ void FilterOnly(benchmark::State& state, const char* text) {
   state.counters["column_spans"] =
       benchmark::Counter(static_cast<double>(evaluated), benchmark::Counter::kIsRate);
   state.counters["candidate_traces"] = static_cast<double>(candidates);
+  if (cached) {
+    // What warm data costs in memory: the column cache's bytes (the whole process's, so run
+    // one benchmark alone to read it for one query) per span of the block.
+    state.counters["cache_bytes_per_span"] =
+        static_cast<double>(th::store::block::PageCache::Columns()->stats().bytes) /
+        static_cast<double>(block.meta().span_count);
+  }
 }
 
 #define TH_QUERY_BENCH(name, text)                                                     \
   BENCHMARK_CAPTURE(RunQuery, head/name, false, text)->Unit(benchmark::kMillisecond); \
   BENCHMARK_CAPTURE(RunQuery, blocks/name, true, text)->Unit(benchmark::kMillisecond); \
-  BENCHMARK_CAPTURE(FilterOnly, filter/name, text)->Unit(benchmark::kMicrosecond)
+  BENCHMARK_CAPTURE(FilterOnly, filter/name, true, text)->Unit(benchmark::kMicrosecond); \
+  BENCHMARK_CAPTURE(FilterOnly, filter_uncached/name, false, text)->Unit(benchmark::kMicrosecond)
 
 TH_QUERY_BENCH(status_code_500, "{ span.http.status_code = 500 }");
 TH_QUERY_BENCH(duration_gt_2s, "{ duration > 2s }");

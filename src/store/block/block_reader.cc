@@ -32,15 +32,16 @@ constexpr uint32_t kParentExternal = 0xffffffffu;
 // Decodes one row group's columns, then its traces one at a time, in order.
 class RowGroupDecoder {
  public:
-  RowGroupDecoder(const BlockMeta& meta, const internal::DedicatedKeys& dedicated,
-                  const SpanBatch& tables, uint32_t index, std::string_view bytes)
+  // `bytes` are the row group's, or empty when columns() reads them lazily.
+  RowGroupDecoder(const BlockMeta& meta, const internal::ColumnNameIndex& names,
+                  const internal::DedicatedKeys& dedicated, const SpanBatch& tables,
+                  uint32_t index, std::string_view bytes)
       : meta_(meta),
         dedicated_(dedicated),
         tables_(tables),
         info_(meta.row_groups[index]),
         prefix_(th::StrCat("block ", meta.block_id, ": row group ", index, ": ")),
-        columns_(meta.block_id, th::StrCat("row group ", index), bytes, &info_.chunks,
-                 &meta.column_names) {}
+        columns_(meta.block_id, th::StrCat("row group ", index), bytes, &info_.chunks, &names) {}
 
   Status Load();
   size_t trace_count() const { return trace_span_count_.size(); }
@@ -52,10 +53,15 @@ class RowGroupDecoder {
   size_t next_trace_spans() const {
     return trace_pos_ < trace_span_count_.size() ? trace_span_count_[trace_pos_] : 0;
   }
-  // Evaluates `filter` on the row group's columns, before (or without) Load.
+  // Evaluates `filter` on the row group's columns, before (or without) Load; the columns it reads
+  // go through the cache given to columns().UseCache.
   size_t Filter(internal::SpanFilter* filter) {
-    return filter->Evaluate(&columns_, info_.trace_count, info_.span_count);
+    columns_.set_cache_on(true);
+    const size_t matched = filter->Evaluate(&columns_, info_.trace_count, info_.span_count);
+    columns_.set_cache_on(false);
+    return matched;
   }
+  RowGroupColumns& columns() { return columns_; }
 
  private:
   Status Corrupt(std::string_view what) const {
@@ -314,8 +320,13 @@ static_assert(sizeof(IndexEntry) == 12);
 }  // namespace
 
 BlockReader::BlockReader(backend::Backend* backend, BlockMeta meta, PageCache* cache)
-    : backend_(backend), cache_(cache), meta_(std::move(meta)) {
+    : backend_(backend),
+      cache_(cache),
+      column_cache_(cache == nullptr ? nullptr : PageCache::Columns()),
+      meta_(std::move(meta)),
+      column_index_(&meta_.column_names) {
   if (cache_ != nullptr) cache_owner_ = PageCache::NewOwner();
+  if (column_cache_ != nullptr) column_owner_ = PageCache::NewOwner();
   for (size_t i = 0; i < meta_.dedicated_keys.size(); ++i) {
     dedicated_[meta_.dedicated_keys[i]] = static_cast<uint32_t>(i + 1);
   }
@@ -323,6 +334,7 @@ BlockReader::BlockReader(backend::Backend* backend, BlockMeta meta, PageCache* c
 
 BlockReader::~BlockReader() {
   if (cache_ != nullptr) cache_->EraseOwner(cache_owner_);
+  if (column_cache_ != nullptr) column_cache_->EraseOwner(column_owner_);
 }
 
 std::string BlockReader::Key(std::string_view object) const {
@@ -369,7 +381,7 @@ Status BlockReader::LoadTables() {
     }
     return bytes.status();
   }
-  RowGroupColumns columns(meta_.block_id, "tables", *bytes, &t.chunks, &meta_.column_names);
+  RowGroupColumns columns(meta_.block_id, "tables", *bytes, &t.chunks, &column_index_);
   Status s = LoadTableColumns(columns, tables_.get());
   if (!s.ok() && !th::Message(s).starts_with("block ")) {
     return absl::Status(s.code(), th::StrCat("block ", meta_.block_id, ": ", th::Message(s)));
@@ -481,7 +493,7 @@ Result<std::unique_ptr<SpanBatch>> BlockReader::FindTraceBatch(const TraceId& id
     }
     return bytes.status();
   }
-  RowGroupDecoder decoder(meta_, dedicated_, *tables_, entry.row_group, *bytes);
+  RowGroupDecoder decoder(meta_, column_index_, dedicated_, *tables_, entry.row_group, *bytes);
   RETURN_IF_ERROR(decoder.Load());
   for (size_t t = 0; t < decoder.trace_count(); ++t) {
     if (decoder.next_span_row() == entry.first_span_row) {
@@ -579,41 +591,51 @@ Status BlockReader::FilterRowGroups(
       skips->spans += rg.span_count;
       continue;
     }
-    Result<std::string> bytes = backend_->GetRange(key, rg.range.offset, rg.range.length);
-    Status s = bytes.status();
-    if (absl::IsOutOfRange(s)) s = absl::DataLossError(th::StrCat(key, ": shorter than meta says"));
-    if (s.ok()) {
-      RowGroupDecoder decoder(meta_, dedicated_, *tables_, g, *bytes);
-      const std::vector<uint8_t>* match = nullptr;
-      if (filtered) {
-        // Column-first: only the predicate's columns are decoded until a trace qualifies.
-        const size_t matched = decoder.Filter(&*filter);
-        skips->evaluated_spans += rg.span_count;
-        if (candidates != nullptr) *candidates += matched;
-        if (matched == 0) {
-          ++skips->row_groups_by_columns;
-          skips->traces += rg.trace_count;
-          skips->spans += rg.span_count;
-          continue;
-        }
-        if (fn == nullptr) continue;
-        match = &filter->trace_match();
-      } else if (fn == nullptr) {
-        if (candidates != nullptr) *candidates += rg.trace_count;
+    RowGroupDecoder decoder(meta_, column_index_, dedicated_, *tables_, g, {});
+    decoder.columns().ReadLazily([&]() -> Result<std::string> {
+      Result<std::string> bytes = backend_->GetRange(key, rg.range.offset, rg.range.length);
+      if (absl::IsOutOfRange(bytes.status())) {
+        return absl::DataLossError(th::StrCat(key, ": shorter than meta says"));
+      }
+      return bytes;
+    });
+    if (column_cache_ != nullptr) decoder.columns().UseCache(column_cache_, column_owner_, g);
+    Status s;
+    const std::vector<uint8_t>* match = nullptr;
+    if (filtered) {
+      // Column-first: only the predicate's columns are decoded until a trace qualifies; on warm
+      // data they come from the column cache and the row group is not read at all.
+      const size_t matched = decoder.Filter(&*filter);
+      s = decoder.columns().read_status();
+      if (!s.ok()) {
+        if (first_error.ok()) first_error = s;
         continue;
       }
-      s = decoder.Load();
-      for (size_t t = 0; s.ok() && t < decoder.trace_count(); ++t) {
-        if (match != nullptr && (t >= match->size() || !(*match)[t])) {
-          ++skips->traces;
-          skips->spans += decoder.next_trace_spans();
-          s = decoder.Next(nullptr);
-          continue;
-        }
-        std::unique_ptr<SpanBatch> batch;
-        s = decoder.Next(&batch);
-        if (s.ok()) RETURN_IF_ERROR((*fn)(std::move(batch)));
+      skips->evaluated_spans += rg.span_count;
+      if (candidates != nullptr) *candidates += matched;
+      if (matched == 0) {
+        ++skips->row_groups_by_columns;
+        skips->traces += rg.trace_count;
+        skips->spans += rg.span_count;
+        continue;
       }
+      if (fn == nullptr) continue;
+      match = &filter->trace_match();
+    } else if (fn == nullptr) {
+      if (candidates != nullptr) *candidates += rg.trace_count;
+      continue;
+    }
+    s = decoder.Load();
+    for (size_t t = 0; s.ok() && t < decoder.trace_count(); ++t) {
+      if (match != nullptr && (t >= match->size() || !(*match)[t])) {
+        ++skips->traces;
+        skips->spans += decoder.next_trace_spans();
+        s = decoder.Next(nullptr);
+        continue;
+      }
+      std::unique_ptr<SpanBatch> batch;
+      s = decoder.Next(&batch);
+      if (s.ok()) RETURN_IF_ERROR((*fn)(std::move(batch)));
     }
     if (!s.ok() && first_error.ok()) first_error = s;
   }
@@ -632,7 +654,7 @@ std::unique_ptr<BlockReader> BlockReader::OpenForVerify(backend::Backend* backen
 Status BlockReader::DecodeRowGroup(
     uint32_t index, std::string_view bytes, bool build_batches,
     const std::function<Status(std::unique_ptr<SpanBatch>&&)>& fn) const {
-  RowGroupDecoder decoder(meta_, dedicated_, *tables_, index, bytes);
+  RowGroupDecoder decoder(meta_, column_index_, dedicated_, *tables_, index, bytes);
   RETURN_IF_ERROR(decoder.Load());
   for (size_t t = 0; t < decoder.trace_count(); ++t) {
     if (!build_batches) {

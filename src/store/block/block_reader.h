@@ -6,7 +6,8 @@
 // Bloom shards and index pages, once read and verified, are kept in a PageCache (page_cache.h;
 // by default the process's, 256 MiB) until the reader is destroyed or the cache evicts them, so
 // repeated look-ups read only the row group of a trace the block holds, and nothing for one it
-// does not.
+// does not. The column pages a filtered scan evaluates are kept likewise, in
+// PageCache::Columns(), so that a repeated query reads nothing for the row groups it rules out.
 //
 // Corruption: a page that fails its checksum or decode is DataLoss naming the block, row group,
 // column and page. It only affects the row group holding it: look-ups of other traces work, and
@@ -116,7 +117,11 @@ class BlockReader {
   backend::Backend* backend_;
   PageCache* cache_;          // may be null
   uint64_t cache_owner_ = 0;  // this reader's pages in cache_
+  // Column pages of filtered scans (PageCache::Columns(); null when cache_ is).
+  PageCache* column_cache_;
+  uint64_t column_owner_ = 0;
   BlockMeta meta_;
+  internal::ColumnNameIndex column_index_;  // over meta_.column_names
   internal::DedicatedKeys dedicated_;
   std::unique_ptr<model::SpanBatch> tables_;  // resources and scopes every row group refers to
 };

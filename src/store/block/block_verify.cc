@@ -311,8 +311,8 @@ Status Verifier::CheckRowGroup(uint32_t g) {
   const int page_problems = CheckChunks(*bytes, rg.chunks, where);
 
   // The trace columns alone, which the index check needs even when other columns are damaged.
-  internal::RowGroupColumns columns(report_->block_id, where, *bytes, &rg.chunks,
-                                    &meta_->column_names);
+  const internal::ColumnNameIndex names(&meta_->column_names);
+  internal::RowGroupColumns columns(report_->block_id, where, *bytes, &rg.chunks, &names);
   std::string_view ids;
   std::vector<uint32_t> counts;
   Status s = columns.Fixed("trace.id", 16, rg.trace_count, &ids);

@@ -4,35 +4,36 @@
 #include <utility>
 
 #include "common/metrics.h"
+#include "common/strings.h"
 
 namespace th::store::block {
-namespace {
 
-struct CacheMetrics {
+// The figures of one process-wide cache, exported as `<prefix>_{bytes,pages,hits_total,
+// misses_total,evictions_total}`; `what` names what it holds in the help texts.
+struct PageCache::Metrics {
   metrics::Gauge* bytes;
   metrics::Gauge* pages;
   metrics::Counter* hits;
   metrics::Counter* misses;
   metrics::Counter* evictions;
-  static CacheMetrics& Get() {
-    static CacheMetrics* m = [] {
-      auto& r = metrics::Registry::Default();
-      return new CacheMetrics{
-          r.GetGauge("tracehouse_block_page_cache_bytes",
-                     "Bytes held by the cache of bloom shards and index pages (with overhead)."),
-          r.GetGauge("tracehouse_block_page_cache_pages",
-                     "Bloom shards and index pages held in memory."),
-          r.GetCounter("tracehouse_block_page_cache_hits_total",
-                       "Bloom shard and index page reads answered from memory."),
-          r.GetCounter("tracehouse_block_page_cache_misses_total",
-                       "Bloom shard and index page reads that went to the backend."),
-          r.GetCounter("tracehouse_block_page_cache_evictions_total",
-                       "Pages dropped from the cache to stay within its capacity."),
-      };
-    }();
-    return *m;
+
+  static const Metrics* Make(std::string_view prefix, std::string_view what) {
+    auto& r = metrics::Registry::Default();
+    return new Metrics{
+        r.GetGauge(th::StrCat(prefix, "_bytes"),
+                   th::StrCat("Bytes held by the cache of ", what, " (with overhead).")),
+        r.GetGauge(th::StrCat(prefix, "_pages"), th::StrCat("Pages of ", what, " held in memory.")),
+        r.GetCounter(th::StrCat(prefix, "_hits_total"),
+                     th::StrCat("Reads of ", what, " answered from memory.")),
+        r.GetCounter(th::StrCat(prefix, "_misses_total"),
+                     th::StrCat("Reads of ", what, " that went to the backend.")),
+        r.GetCounter(th::StrCat(prefix, "_evictions_total"),
+                     "Pages dropped from the cache to stay within its capacity."),
+    };
   }
 };
+
+namespace {
 
 uint64_t Cost(const std::string& payload) { return payload.size() + PageCache::kEntryOverhead; }
 
@@ -45,7 +46,17 @@ PageCache::PageCache(uint64_t capacity_bytes) : capacity_(capacity_bytes) {
 PageCache* PageCache::Default() {
   static PageCache* cache = [] {
     auto* c = new PageCache(kDefaultCapacity);
-    c->publish_metrics_ = true;
+    c->metrics_ = Metrics::Make("tracehouse_block_page_cache", "bloom shards and index pages");
+    return c;
+  }();
+  return cache;
+}
+
+PageCache* PageCache::Columns() {
+  static PageCache* cache = [] {
+    auto* c = new PageCache(kColumnsCapacity);
+    c->metrics_ = Metrics::Make("tracehouse_block_column_cache",
+                                "column pages read by filtered scans");
     return c;
   }();
   return cache;
@@ -69,9 +80,7 @@ std::shared_ptr<const std::string> PageCache::Lookup(uint64_t owner, uint64_t pa
       found = it->second->payload;
     }
   }
-  if (publish_metrics_) {
-    (found != nullptr ? CacheMetrics::Get().hits : CacheMetrics::Get().misses)->Add();
-  }
+  if (metrics_ != nullptr) (found != nullptr ? metrics_->hits : metrics_->misses)->Add();
   return found;
 }
 
@@ -108,7 +117,7 @@ void PageCache::EvictLocked() {
   while (stats_.bytes > capacity_ && !lru_.empty()) {
     RemoveLocked(std::prev(lru_.end()));
     ++stats_.evictions;
-    if (publish_metrics_) CacheMetrics::Get().evictions->Add();
+    if (metrics_ != nullptr) metrics_->evictions->Add();
   }
 }
 
@@ -120,9 +129,9 @@ void PageCache::RemoveLocked(List::iterator it) {
 }
 
 void PageCache::PublishLocked() {
-  if (!publish_metrics_) return;
-  CacheMetrics::Get().bytes->Set(static_cast<double>(stats_.bytes));
-  CacheMetrics::Get().pages->Set(static_cast<double>(stats_.pages));
+  if (metrics_ == nullptr) return;
+  metrics_->bytes->Set(static_cast<double>(stats_.bytes));
+  metrics_->pages->Set(static_cast<double>(stats_.pages));
 }
 
 }  // namespace th::store::block

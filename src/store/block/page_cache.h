@@ -1,7 +1,12 @@
-// PageCache: a byte-bounded LRU of the small pages a trace-by-id look-up reads before any row
-// data (docs/formats/block.md): bloom shards and index pages, kept as their verified payloads.
-// Once a block has been looked into, its bloom check and index search run from memory, and the
-// look-up of a trace the block does not hold does no I/O at all.
+// PageCache: a byte-bounded LRU of verified page payloads (docs/formats/block.md). Two live in a
+// process:
+// - Default(): the small pages a trace-by-id look-up reads before any row data, bloom shards and
+//   index pages. Once a block has been looked into, its bloom check and index search run from
+//   memory, and the look-up of a trace the block does not hold does no I/O at all.
+// - Columns(): the column pages a filtered scan evaluates its conditions on (span.scope,
+//   trace.span_count, span.status_code, …), decompressed. A repeated query over warm data then
+//   reads and decompresses nothing for the row groups it rules out. Kept apart so that a scan
+//   over many blocks cannot evict the pages every trace-by-id look-up needs.
 //
 // Keys are (owner, page). An owner is a number NewOwner() hands out once (a BlockReader takes
 // one when it opens), never reused, so readers of blocks that share an id (tests, a rewritten
@@ -28,8 +33,9 @@ class PageCache {
  public:
   // Bytes counted for an entry besides its payload (key, list node, map slot).
   static constexpr uint64_t kEntryOverhead = 96;
-  // Capacity of Default().
+  // Capacity of Default() and of Columns().
   static constexpr uint64_t kDefaultCapacity = 256ull << 20;
+  static constexpr uint64_t kColumnsCapacity = 256ull << 20;
 
   explicit PageCache(uint64_t capacity_bytes);
   PageCache(const PageCache&) = delete;
@@ -38,6 +44,9 @@ class PageCache {
   // The process's cache (kDefaultCapacity), used by BlockReader::Open unless told otherwise. Its
   // figures are exported as the tracehouse_block_page_cache_* metrics.
   static PageCache* Default();
+  // The process's cache of column pages for filtered scans (kColumnsCapacity), exported as the
+  // tracehouse_block_column_cache_* metrics.
+  static PageCache* Columns();
 
   // A new owner id, never returned before by this process.
   static uint64_t NewOwner();
@@ -87,7 +96,8 @@ class PageCache {
   List lru_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<Key, List::iterator> index_ ABSL_GUARDED_BY(mu_);
   Stats stats_ ABSL_GUARDED_BY(mu_);
-  bool publish_metrics_ = false;  // set for Default() only
+  struct Metrics;
+  const Metrics* metrics_ = nullptr;  // set for the process-wide caches only
 };
 
 }  // namespace th::store::block

@@ -11,6 +11,7 @@
 #include "store/backend/memory/memory_backend.h"
 #include "store/block/block_reader.h"
 #include "store/block/block_writer.h"
+#include "store/block/page_cache.h"
 #include "store/block/internal/span_filter.h"
 
 namespace th::store::block {
@@ -319,6 +320,98 @@ TEST_P(SpanFilterTest, PassesTheTracesWithAQualifyingSpan) {
 INSTANTIATE_TEST_SUITE_P(DedicatedKeys, SpanFilterTest,
                          ::testing::Combine(::testing::Values(0u, 1u, 16u), ::testing::Bool()));
 
+// The traces ScanFiltered passes, or its error.
+Result<std::set<TraceId>> Visit(const BlockReader& reader, const ScanPredicate& p) {
+  std::set<TraceId> visited;
+  Status s = reader.ScanFiltered(
+      0, UINT64_MAX, p,
+      [&](std::unique_ptr<SpanBatch>&& t) -> Status {
+        visited.insert(t->spans.trace_id[0]);
+        return Status();
+      },
+      nullptr);
+  if (!s.ok()) return s;
+  return visited;
+}
+
+// Filtered scans keep the pages they evaluate in PageCache::Columns(): a repeated scan reads
+// nothing for row groups it rules out, and answers exactly as a reader without caches does.
+TEST(SpanFilterColumnCache, RepeatedScansReadNothingNewAndAnswerTheSame) {
+  backend::MemoryBackend backend;
+  auto batch = Data(/*with_arrays=*/false);
+  BlockWriterOptions o;
+  o.tenant = "t";
+  o.block_id = "cached";
+  o.target_spans_per_row_group = 64;
+  BlockWriter writer(&backend, o);
+  ASSERT_TRUE(writer.AddBatch(*batch).ok());
+  ASSERT_TRUE(writer.Finish().ok());
+  const uint64_t pages_before = PageCache::Columns()->stats().pages;
+  auto cached = BlockReader::Open(&backend, "t", "cached");
+  auto uncached = BlockReader::Open(&backend, "t", "cached", /*cache=*/nullptr);
+  ASSERT_TRUE(cached.ok() && uncached.ok());
+
+  for (const Case& c : Cases()) {
+    SCOPED_TRACE(c.label);
+    auto expected = Visit(**uncached, c.p);
+    ASSERT_TRUE(expected.ok()) << expected.status();
+    auto cold = Visit(**cached, c.p);
+    ASSERT_TRUE(cold.ok()) << cold.status();
+    EXPECT_EQ(*cold, *expected);
+    auto first = (*cached)->CountCandidateTraces(0, UINT64_MAX, c.p, nullptr);
+    const uint64_t reads = backend.stats().requests_for(backend::Verb::kGetRange);
+    auto again = (*cached)->CountCandidateTraces(0, UINT64_MAX, c.p, nullptr);
+    ASSERT_TRUE(first.ok() && again.ok());
+    EXPECT_EQ(*again, *first);
+    EXPECT_EQ(*again, expected->size());
+    // Counting reads only the predicate's columns, all cached by the first count.
+    EXPECT_EQ(backend.stats().requests_for(backend::Verb::kGetRange), reads);
+    auto warm = Visit(**cached, c.p);
+    ASSERT_TRUE(warm.ok()) << warm.status();
+    EXPECT_EQ(*warm, *expected);
+  }
+  EXPECT_GT(PageCache::Columns()->stats().pages, pages_before);
+  cached->reset();
+  EXPECT_EQ(PageCache::Columns()->stats().pages, pages_before);  // a closed reader's pages go
+}
+
+// A corrupt page of a filter column is never cached: every scan reports it, not only the first.
+TEST(SpanFilterColumnCache, CorruptFilterColumnIsReportedByEveryScan) {
+  backend::MemoryBackend backend;
+  auto batch = Data(/*with_arrays=*/false);
+  BlockWriterOptions o;
+  o.tenant = "t";
+  o.block_id = "corrupt";
+  o.target_spans_per_row_group = 64;
+  BlockWriter writer(&backend, o);
+  ASSERT_TRUE(writer.AddBatch(*batch).ok());
+  Result<BlockMeta> meta = writer.Finish();
+  ASSERT_TRUE(meta.ok());
+  const RowGroupInfo& rg = meta->row_groups[0];
+  const internal::ChunkInfo* scope = nullptr;
+  for (const auto& c : rg.chunks) {
+    if (meta->column_names[c.name] == "span.scope") scope = &c;
+  }
+  ASSERT_NE(scope, nullptr);
+  const std::string key = BlockObjectKey("t", "corrupt", kDataObject);
+  std::string data = *backend.Get(key);
+  data[rg.range.offset + scope->offset + scope->length - 1] ^= 0x40;
+  ASSERT_TRUE(backend.Put(key, data).ok());
+
+  auto reader = BlockReader::Open(&backend, "t", "corrupt");
+  ASSERT_TRUE(reader.ok());
+  ScanPredicate p;
+  p.resource_equals = {{"service.name", "svc-a"}};
+  for (int pass = 0; pass < 2; ++pass) {
+    SCOPED_TRACE(pass);
+    auto visited = Visit(**reader, p);
+    ASSERT_EQ(visited.status().code(), absl::StatusCode::kDataLoss);
+    EXPECT_NE(std::string(th::Message(visited.status())).find("column span.scope"),
+              std::string::npos)
+        << visited.status();
+  }
+}
+
 TEST(SpanFilter, EmptyRowGroupHasNoCandidates) {
   SpanBatch tables;
   internal::DedicatedKeys dedicated;
@@ -328,7 +421,8 @@ TEST(SpanFilter, EmptyRowGroupHasNoCandidates) {
   internal::SpanFilter filter(p, tables, dedicated);
   std::vector<internal::ChunkInfo> chunks;
   std::vector<std::string> names;
-  internal::RowGroupColumns columns("b", "row group 0", "", &chunks, &names);
+  const internal::ColumnNameIndex index(&names);
+  internal::RowGroupColumns columns("b", "row group 0", "", &chunks, &index);
   EXPECT_EQ(filter.Evaluate(&columns, 0, 0), 0u);
   EXPECT_TRUE(filter.trace_match().empty());
 }
@@ -341,8 +435,9 @@ TEST(SpanFilter, UnreadableColumnsMakeEveryTraceACandidate) {
   internal::SpanFilter filter(p, tables, dedicated);
   std::vector<internal::ChunkInfo> chunks;
   std::vector<std::string> names;
+  const internal::ColumnNameIndex index(&names);
   // 3 traces, 5 spans, but no columns: the counts do not match.
-  internal::RowGroupColumns columns("b", "row group 0", "", &chunks, &names);
+  internal::RowGroupColumns columns("b", "row group 0", "", &chunks, &index);
   EXPECT_EQ(filter.Evaluate(&columns, 3, 5), 3u);
   EXPECT_EQ(filter.trace_match(), std::vector<uint8_t>(3, 1));
 }

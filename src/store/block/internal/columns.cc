@@ -9,6 +9,7 @@
 #include "store/block/encoding/frame_of_reference.h"
 #include "store/block/encoding/limits.h"
 #include "store/block/encoding/page.h"
+#include "store/block/page_cache.h"
 
 namespace th::store::block::internal {
 
@@ -20,6 +21,19 @@ uint32_t ColumnNames::Id(std::string_view name) {
   }
   names_.emplace_back(name);
   return static_cast<uint32_t>(names_.size() - 1);
+}
+
+ColumnNameIndex::ColumnNameIndex(const std::vector<std::string>* names) : names_(names) {
+  ids_.reserve(names->size());
+  // The first of a repeated name wins, as a scan of the list would.
+  for (size_t i = 0; i < names->size(); ++i) {
+    ids_.try_emplace((*names)[i], static_cast<uint32_t>(i));
+  }
+}
+
+int64_t ColumnNameIndex::Find(std::string_view name) const {
+  auto it = ids_.find(name);
+  return it == ids_.end() ? int64_t{-1} : int64_t{it->second};
 }
 
 // Pages under this size are not worth a zstd frame header.
@@ -127,22 +141,71 @@ Status RowGroupColumns::CheckCount(std::string_view name, size_t got, size_t exp
   return Error(name, 0, th::StrCat("holds ", got, " values, expected ", expected));
 }
 
+const ChunkInfo* RowGroupColumns::FindChunk(std::string_view name) {
+  if (chunk_by_name_.empty()) {
+    // Sized one past the names so that a block without columns still builds it once.
+    chunk_by_name_.assign(names_->names().size() + 1, -1);
+    for (size_t i = 0; i < chunks_->size(); ++i) {
+      const uint32_t id = (*chunks_)[i].name;
+      // The first chunk of a name wins, as a scan of the chunk list would.
+      if (id < names_->names().size() && chunk_by_name_[id] < 0) {
+        chunk_by_name_[id] = static_cast<int32_t>(i);
+      }
+    }
+  }
+  const int64_t id = names_->Find(name);
+  if (id < 0 || chunk_by_name_[id] < 0) return nullptr;
+  return &(*chunks_)[chunk_by_name_[id]];
+}
+
+Status RowGroupColumns::EnsureBytes() {
+  if (read_ == nullptr) return read_status_;
+  Result<std::string> bytes = read_();
+  read_ = nullptr;
+  if (!bytes.ok()) {
+    read_status_ = bytes.status();
+    return read_status_;
+  }
+  owned_bytes_ = std::move(*bytes);
+  bytes_ = owned_bytes_;
+  return Status();
+}
+
+// Cache keys: the row group, the chunk's index in it and the page, packed (kMaxCachedChunks and
+// kMaxCachedPages bound the last two; chunks past them are not cached).
+constexpr size_t kMaxCachedChunks = size_t{1} << 20;
+constexpr uint32_t kMaxCachedPages = 16;
+
+uint64_t RowGroupColumns::CacheKey(const ChunkInfo& chunk, uint32_t page) const {
+  const uint64_t index = static_cast<uint64_t>(&chunk - chunks_->data());
+  return (uint64_t{row_group_} << 24) | (index << 4) | page;
+}
+
+bool RowGroupColumns::CachedPages(const ChunkInfo& chunk, std::vector<std::string_view>* out) {
+  for (uint32_t i = 0; i < chunk.page_count; ++i) {
+    std::shared_ptr<const std::string> hit = cache_->Lookup(cache_owner_, CacheKey(chunk, i));
+    if (hit == nullptr) {
+      out->clear();
+      return false;
+    }
+    out->push_back(*hit);
+    held_.push_back(std::move(hit));
+  }
+  return true;
+}
+
 Status RowGroupColumns::Pages(std::string_view name, uint32_t want_pages,
                               std::vector<std::string_view>* out) {
   out->clear();
-  if (by_name_.empty()) {
-    by_name_.reserve(chunks_->size());
-    for (const ChunkInfo& c : *chunks_) {
-      // The first chunk of a name wins, as the scan this replaces did.
-      if (c.name < names_->size()) by_name_.try_emplace((*names_)[c.name], &c);
-    }
-  }
-  auto found = by_name_.find(name);
-  if (found == by_name_.end()) return Status();
-  const ChunkInfo* chunk = found->second;
+  const ChunkInfo* chunk = FindChunk(name);
+  if (chunk == nullptr) return Status();
   if (chunk->page_count != want_pages) {
     return Error(name, 0, th::StrCat("has ", chunk->page_count, " pages, expected ", want_pages));
   }
+  const bool cached = cache_on_ && cache_ != nullptr && want_pages <= kMaxCachedPages &&
+                      static_cast<size_t>(chunk - chunks_->data()) < kMaxCachedChunks;
+  if (cached && CachedPages(*chunk, out)) return Status();
+  RETURN_IF_ERROR(EnsureBytes());
   if (chunk->offset > bytes_.size() || chunk->length > bytes_.size() - chunk->offset) {
     return Error(name, 0, "chunk lies outside its row group");
   }
@@ -158,6 +221,13 @@ Status RowGroupColumns::Pages(std::string_view name, uint32_t want_pages,
     out->push_back(*payload);
   }
   if (!rest.empty()) return Error(name, static_cast<int>(want_pages), "trailing bytes in chunk");
+  if (cached) {
+    // Kept only once the whole chunk verified, so the cache never holds part of a bad one.
+    for (uint32_t i = 0; i < want_pages; ++i) {
+      auto payload = std::make_shared<const std::string>((*out)[i]);
+      cache_->Insert(cache_owner_, CacheKey(*chunk, i), payload);
+    }
+  }
   return Status();
 }
 

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -16,6 +17,10 @@
 #include "common/status.h"
 
 #include "absl/container/flat_hash_map.h"
+
+namespace th::store::block {
+class PageCache;
+}  // namespace th::store::block
 
 namespace th::store::block::internal {
 
@@ -38,6 +43,20 @@ class ColumnNames {
 
  private:
   std::vector<std::string> names_;
+};
+
+// A block's column names by id (its meta's column_names), so that a row group's chunks are found
+// by comparing ids, not strings. `names` must outlive the index.
+class ColumnNameIndex {
+ public:
+  explicit ColumnNameIndex(const std::vector<std::string>* names);
+  const std::vector<std::string>& names() const { return *names_; }
+  // The id of `name`, or -1 when the block has no column of that name.
+  int64_t Find(std::string_view name) const;
+
+ private:
+  const std::vector<std::string>* names_;
+  absl::flat_hash_map<std::string_view, uint32_t> ids_;
 };
 
 class RowGroupBuilder {
@@ -70,15 +89,30 @@ class RowGroupBuilder {
 
 class RowGroupColumns {
  public:
-  // `bytes` are the row group's bytes; `chunks` and `names` come from the block meta.
-  // `location` names the chunk set in messages ("row group 3", "tables").
+  // `bytes` are the row group's bytes (empty when read lazily, see ReadLazily); `chunks` come
+  // from the block meta and `names` is the block's index of them. `location` names the chunk set
+  // in messages ("row group 3", "tables").
   RowGroupColumns(std::string_view block_id, std::string location, std::string_view bytes,
-                  const std::vector<ChunkInfo>* chunks, const std::vector<std::string>* names)
+                  const std::vector<ChunkInfo>* chunks, const ColumnNameIndex* names)
       : block_id_(block_id),
         location_(std::move(location)),
         bytes_(bytes),
         chunks_(chunks),
         names_(names) {}
+
+  // Column-first scans. The row group's bytes are read by `read` when a column first needs them
+  // (then kept), not up front; read_status() keeps the outcome.
+  void ReadLazily(std::function<Result<std::string>()> read) { read_ = std::move(read); }
+  const Status& read_status() const { return read_status_; }
+  // While `on`, pages are looked up in `cache` (under `owner` and keys naming `row_group`, the
+  // chunk and the page) before being read, and pages read are kept there. Off by default: a
+  // full decode reads every column once and should not churn the cache.
+  void UseCache(PageCache* cache, uint64_t owner, uint32_t row_group) {
+    cache_ = cache;
+    cache_owner_ = owner;
+    row_group_ = row_group;
+  }
+  void set_cache_on(bool on) { cache_on_ = on; }
 
   // Each fills `out` with the column's values (empty when the row group has no such chunk) and
   // checks it holds `expected` values unless expected is kAnyCount. Errors: DataLoss naming
@@ -105,15 +139,32 @@ class RowGroupColumns {
   template <typename T, typename Decode>
   Status SinglePage(std::string_view name, size_t expected, std::vector<T>* out, Decode decode);
 
+  // The chunk of `name`, or null.
+  const ChunkInfo* FindChunk(std::string_view name);
+  // Reads the row group's bytes if they are read lazily and not read yet.
+  Status EnsureBytes();
+  // Fills *out with the cached payloads of `chunk`'s pages; false (out cleared) unless all are.
+  bool CachedPages(const ChunkInfo& chunk, std::vector<std::string_view>* out);
+  uint64_t CacheKey(const ChunkInfo& chunk, uint32_t page) const;
+
   std::string block_id_;
   std::string location_;
   std::string_view bytes_;
   const std::vector<ChunkInfo>* chunks_;
-  const std::vector<std::string>* names_;
-  // The chunks by column name, built at the first look-up (a row group is read by name for
-  // every column, most of them absent: a scan of the chunk list per column cost more).
-  absl::flat_hash_map<std::string_view, const ChunkInfo*> by_name_;
+  const ColumnNameIndex* names_;
+  // Chunk index by column name id (-1: absent), built at the first look-up: a row group is read
+  // by name for every column, most of them absent.
+  std::vector<int32_t> chunk_by_name_;
   std::vector<std::unique_ptr<std::string>> buffers_;
+  std::vector<std::shared_ptr<const std::string>> held_;  // cached payloads handed out
+
+  std::function<Result<std::string>()> read_;
+  Status read_status_;
+  std::string owned_bytes_;  // what read_ returned
+  PageCache* cache_ = nullptr;
+  uint64_t cache_owner_ = 0;
+  uint32_t row_group_ = 0;
+  bool cache_on_ = false;
 };
 
 }  // namespace th::store::block::internal
