@@ -45,10 +45,16 @@ class RowGroupDecoder {
 
   Status Load();
   size_t trace_count() const { return trace_span_count_.size(); }
-  // Decodes the next trace into a new batch (`out`), or moves past it when out is null.
+  // Decodes the next trace into a new batch (`out`), or moves past it when out is null (checking
+  // its parent links, as VerifyBlock needs).
   Status Next(std::unique_ptr<SpanBatch>* out);
+  // Moves past the next `traces` traces at once, as look-ups and filtered scans do to reach the
+  // traces they want: positions only, no per-span checks beyond the columns' bounds.
+  Status SkipTraces(size_t traces);
   // The first span row of the trace Next reads.
   size_t next_span_row() const { return span_pos_; }
+  // Spans of trace `t` of the row group. Requires: t < trace_count().
+  size_t trace_spans(size_t t) const { return trace_span_count_[t]; }
   // Spans of the trace Next reads.
   size_t next_trace_spans() const {
     return trace_pos_ < trace_span_count_.size() ? trace_span_count_[trace_pos_] : 0;
@@ -85,11 +91,11 @@ class RowGroupDecoder {
   std::vector<uint64_t> trace_start_;
   std::vector<uint32_t> parent_, scope_, kind_, status_code_, flags_, dropped_attrs_,
       dropped_events_, dropped_links_, event_count_, link_count_;
-  std::vector<std::string_view> name_, status_message_, trace_state_;
+  internal::StrColumn name_, status_message_, trace_state_;
   std::vector<int64_t> start_, duration_;
   std::vector<uint64_t> trace_starts_;  // start times of the trace being decoded
   std::vector<int64_t> event_time_;
-  std::vector<std::string_view> event_name_, link_trace_state_;
+  internal::StrColumn event_name_, link_trace_state_;
   std::vector<uint32_t> event_dropped_, link_flags_, link_dropped_;
   AttributeReader span_attrs_, event_attrs_, link_attrs_;
 
@@ -109,11 +115,11 @@ Status RowGroupDecoder::Load() {
   RETURN_IF_ERROR(c.U32("span.parent", spans, &parent_));
   RETURN_IF_ERROR(c.Fixed("span.parent_id", 8, RowGroupColumns::kAnyCount, &parent_ids_));
   RETURN_IF_ERROR(c.U32("span.scope", spans, &scope_));
-  RETURN_IF_ERROR(c.Str("span.name", spans, &name_));
+  RETURN_IF_ERROR(c.Dict("span.name", spans, &name_));
   RETURN_IF_ERROR(c.U32("span.kind", spans, &kind_));
   RETURN_IF_ERROR(c.U32("span.status_code", spans, &status_code_));
-  RETURN_IF_ERROR(c.Str("span.status_message", spans, &status_message_));
-  RETURN_IF_ERROR(c.Str("span.trace_state", spans, &trace_state_));
+  RETURN_IF_ERROR(c.Dict("span.status_message", spans, &status_message_));
+  RETURN_IF_ERROR(c.Dict("span.trace_state", spans, &trace_state_));
   RETURN_IF_ERROR(c.U32("span.flags", spans, &flags_));
   RETURN_IF_ERROR(c.I64("span.start", spans, &start_));
   RETURN_IF_ERROR(c.I64("span.duration", spans, &duration_));
@@ -129,16 +135,39 @@ Status RowGroupDecoder::Load() {
   for (uint32_t n : event_count_) events += n;
   for (uint32_t n : link_count_) links += n;
   RETURN_IF_ERROR(c.I64("event.time", events, &event_time_));
-  RETURN_IF_ERROR(c.Str("event.name", events, &event_name_));
+  RETURN_IF_ERROR(c.Dict("event.name", events, &event_name_));
   RETURN_IF_ERROR(c.U32("event.dropped_attributes", events, &event_dropped_));
   RETURN_IF_ERROR(Wrap(event_attrs_.Load(&c, "event", nullptr, 1, events)));
   RETURN_IF_ERROR(c.Fixed("link.trace_id", 16, links, &link_trace_ids_));
   RETURN_IF_ERROR(c.Fixed("link.span_id", 8, links, &link_span_ids_));
-  RETURN_IF_ERROR(c.Str("link.trace_state", links, &link_trace_state_));
+  RETURN_IF_ERROR(c.Dict("link.trace_state", links, &link_trace_state_));
   RETURN_IF_ERROR(c.U32("link.flags", links, &link_flags_));
   RETURN_IF_ERROR(c.U32("link.dropped_attributes", links, &link_dropped_));
   RETURN_IF_ERROR(Wrap(link_attrs_.Load(&c, "link", nullptr, 1, links)));
 
+  return Status();
+}
+
+Status RowGroupDecoder::SkipTraces(size_t traces) {
+  if (traces > trace_span_count_.size() - trace_pos_) return Corrupt("read past the last trace");
+  size_t spans = 0;
+  for (size_t t = trace_pos_; t < trace_pos_ + traces; ++t) spans += trace_span_count_[t];
+  // Load checked that the trace span counts add up to the row group's span count.
+  size_t external = 0, events = 0, links = 0;
+  for (size_t s = span_pos_; s < span_pos_ + spans; ++s) {
+    external += parent_[s] == kParentExternal;
+    events += event_count_[s];
+    links += link_count_[s];
+  }
+  if ((parent_id_pos_ + external) * 8 > parent_ids_.size()) return Corrupt("parent ids exhausted");
+  RETURN_IF_ERROR(Wrap(span_attrs_.Skip(spans)));
+  RETURN_IF_ERROR(Wrap(event_attrs_.Skip(events)));
+  RETURN_IF_ERROR(Wrap(link_attrs_.Skip(links)));
+  trace_pos_ += traces;
+  span_pos_ += spans;
+  parent_id_pos_ += external;
+  event_pos_ += events;
+  link_pos_ += links;
   return Status();
 }
 
@@ -495,15 +524,14 @@ Result<std::unique_ptr<SpanBatch>> BlockReader::FindTraceBatch(const TraceId& id
   }
   RowGroupDecoder decoder(meta_, column_index_, dedicated_, *tables_, entry.row_group, *bytes);
   RETURN_IF_ERROR(decoder.Load());
-  for (size_t t = 0; t < decoder.trace_count(); ++t) {
-    if (decoder.next_span_row() == entry.first_span_row) {
-      std::unique_ptr<SpanBatch> out;
-      RETURN_IF_ERROR(decoder.Next(&out));
-      if (out->span_count() != entry.span_count || out->spans.trace_id[0] != id) break;
-      return out;
-    }
-    if (decoder.next_span_row() > entry.first_span_row) break;
-    RETURN_IF_ERROR(decoder.Next(nullptr));
+  // Skip to the trace starting at the index's span row, then build it alone.
+  size_t t = 0, row = 0;
+  while (t < decoder.trace_count() && row < entry.first_span_row) row += decoder.trace_spans(t++);
+  if (row == entry.first_span_row && t < decoder.trace_count()) {
+    RETURN_IF_ERROR(decoder.SkipTraces(t));
+    std::unique_ptr<SpanBatch> out;
+    RETURN_IF_ERROR(decoder.Next(&out));
+    if (out->span_count() == entry.span_count && out->spans.trace_id[0] == id) return out;
   }
   return absl::DataLossError(th::StrCat("block ", meta_.block_id, ": row group ", entry.row_group,
                                         ": disagrees with the index"));
@@ -628,9 +656,15 @@ Status BlockReader::FilterRowGroups(
     s = decoder.Load();
     for (size_t t = 0; s.ok() && t < decoder.trace_count(); ++t) {
       if (match != nullptr && (t >= match->size() || !(*match)[t])) {
-        ++skips->traces;
-        skips->spans += decoder.next_trace_spans();
-        s = decoder.Next(nullptr);
+        // Skip the whole run of traces that cannot match at once.
+        size_t run = 0;
+        for (; t + run < decoder.trace_count() && (t + run >= match->size() || !(*match)[t + run]);
+             ++run) {
+          skips->spans += decoder.trace_spans(t + run);
+        }
+        skips->traces += run;
+        s = decoder.SkipTraces(run);
+        t += run - 1;
         continue;
       }
       std::unique_ptr<SpanBatch> batch;

@@ -93,8 +93,7 @@ Status AttributeWriter::Write(RowGroupBuilder* out) const {
 Status AttributeReader::Load(RowGroupColumns* columns, std::string_view prefix,
                              const DedicatedKeys* dedicated, uint32_t group_count, size_t holders) {
   prefix_ = std::string(prefix);
-  dedicated_ = dedicated;
-  group_memo_.clear();  // the new columns' keys live elsewhere
+  holder_pos_ = key_pos_ = 0;
   constexpr size_t kAny = RowGroupColumns::kAnyCount;
   RETURN_IF_ERROR(columns->U32(th::StrCat(prefix, ".attr.count"), kAny, &counts_));
   // A row group whose holders all have no attributes may omit the count column.
@@ -102,13 +101,21 @@ Status AttributeReader::Load(RowGroupColumns* columns, std::string_view prefix,
     return absl::DataLossError(th::StrCat("column ", prefix, ".attr.count: holds ", counts_.size(),
                                           " values, expected ", holders));
   }
-  RETURN_IF_ERROR(columns->Str(th::StrCat(prefix, ".attr.key"), kAny, &keys_));
+  RETURN_IF_ERROR(columns->Dict(th::StrCat(prefix, ".attr.key"), kAny, &keys_));
+  group_of_key_.assign(keys_.dictionary.size(), 0);
+  if (dedicated != nullptr) {
+    for (size_t k = 0; k < keys_.dictionary.size(); ++k) {
+      const std::string_view key = keys_.dictionary[k];
+      auto it = dedicated->find(absl::string_view(key.data(), key.size()));
+      if (it != dedicated->end()) group_of_key_[k] = it->second;
+    }
+  }
   groups_.assign(group_count, Group());
   for (uint32_t i = 0; i < group_count; ++i) {
     Group& g = groups_[i];
     std::string p = th::StrCat(prefix, ".attr.g", i, ".");
     RETURN_IF_ERROR(columns->U32(p + "type", kAny, &g.type));
-    RETURN_IF_ERROR(columns->Str(p + "str", kAny, &g.str));
+    RETURN_IF_ERROR(columns->Dict(p + "str", kAny, &g.str));
     RETURN_IF_ERROR(columns->I64(p + "int", kAny, &g.ints));
     RETURN_IF_ERROR(columns->Fixed(p + "double", 8, kAny, &g.doubles));
     RETURN_IF_ERROR(columns->U32(p + "bool", kAny, &g.bools));
@@ -133,15 +140,15 @@ Status AttributeReader::ReadValue(Group* g, SpanBatch* batch, AnyValue* out, int
     case ValueType::kEmpty:
       break;
     case ValueType::kString:
-    case ValueType::kBytes: {
-      bool is_str = v.type == ValueType::kString;
-      auto& col = is_str ? g->str : g->bytes;
-      size_t& pos = is_str ? g->str_pos : g->bytes_pos;
-      if (pos >= col.size()) return Short("string column exhausted");
-      v.bytes = batch != nullptr ? batch->arena.Copy(col[pos]) : std::string_view();
-      ++pos;
+      if (g->str_pos >= g->str.size()) return Short("string column exhausted");
+      if (batch != nullptr) v.bytes = batch->arena.Copy(g->str[g->str_pos]);
+      ++g->str_pos;
       break;
-    }
+    case ValueType::kBytes:
+      if (g->bytes_pos >= g->bytes.size()) return Short("bytes column exhausted");
+      if (batch != nullptr) v.bytes = batch->arena.Copy(g->bytes[g->bytes_pos]);
+      ++g->bytes_pos;
+      break;
     case ValueType::kBool:
       if (g->bool_pos >= g->bools.size()) return Short("bool column exhausted");
       v.bool_value = g->bools[g->bool_pos++] != 0;
@@ -212,31 +219,99 @@ Result<Range> AttributeReader::Next(SpanBatch* batch) {
     batch->key_values.resize(begin + n);
   }
   for (uint32_t i = 0; i < n; ++i) {
-    std::string_view key = keys_[key_pos_++];
-    uint32_t group = 0;
-    if (dedicated_ != nullptr) {
-      auto [memo, fresh] = group_memo_.try_emplace(key.data(), key.size(), 0);
-      if (fresh || memo->second.first != key.size()) {
-        // An empty key may share its address with the next dictionary entry: check the size.
-        auto it = dedicated_->find(absl::string_view(key.data(), key.size()));
-        group = it != dedicated_->end() ? it->second : 0;
-        if (fresh) memo->second.second = group;
-      } else {
-        group = memo->second.second;
-      }
-    }
+    const uint32_t code = keys_.codes[key_pos_++];
+    const uint32_t group = group_of_key_[code];
     if (group >= groups_.size()) return Short("dedicated key group out of range");
     AnyValue v;
     RETURN_IF_ERROR(ReadValue(&groups_[group], batch, &v, 0));
     if (batch != nullptr) {
-      batch->key_values[begin + i].key = batch->arena.Copy(key);
+      batch->key_values[begin + i].key = batch->arena.Copy(keys_.dictionary[code]);
       batch->key_values[begin + i].value = v;
     }
   }
   return Range{begin, n};
 }
 
-Status AttributeReader::Skip() { return Next(nullptr).status(); }
+Status AttributeReader::Skip(size_t holders) {
+  size_t attrs = 0;
+  if (!counts_.empty()) {
+    if (holders > counts_.size() - std::min(holder_pos_, counts_.size())) {
+      return Short("count column exhausted");
+    }
+    for (size_t i = holder_pos_; i < holder_pos_ + holders; ++i) attrs += counts_[i];
+  }
+  holder_pos_ += holders;
+  if (attrs > keys_.size() - key_pos_) return Short("key column exhausted");
+  skip_values_.assign(groups_.size(), 0);
+  if (groups_.size() == 1) {
+    skip_values_[0] = attrs;
+  } else {
+    const uint32_t* codes = keys_.codes.data();
+    for (size_t i = key_pos_; i < key_pos_ + attrs; ++i) {
+      const uint32_t group = group_of_key_[codes[i]];
+      if (group >= groups_.size()) return Short("dedicated key group out of range");
+      ++skip_values_[group];
+    }
+  }
+  key_pos_ += attrs;
+  for (size_t g = 0; g < groups_.size(); ++g) {
+    RETURN_IF_ERROR(SkipValues(&groups_[g], skip_values_[g]));
+  }
+  return Status();
+}
+
+Status AttributeReader::SkipValues(Group* g, size_t values) {
+  if (values == 0) return Status();
+  if (!g->counts.empty()) {
+    // Arrays or kvlists nest values in the stream: walk it.
+    AnyValue ignored;
+    for (size_t i = 0; i < values; ++i) RETURN_IF_ERROR(ReadValue(g, nullptr, &ignored, 0));
+    return Status();
+  }
+  // No nesting: one type per value, and each type's column advances by its count.
+  if (values > g->type.size() - g->type_pos) return Short("type column exhausted");
+  // per_type[8] counts the types no ValueType names.
+  size_t per_type[9] = {};
+  const uint32_t* type = g->type.data();
+  for (size_t i = g->type_pos; i < g->type_pos + values; ++i) ++per_type[std::min(type[i], 8u)];
+  g->type_pos += values;
+  auto advance = [&](size_t* pos, size_t n, size_t size, std::string_view what) {
+    if (n > size - std::min(*pos, size)) return Short(th::StrCat(what, " column exhausted"));
+    *pos += n;
+    return Status();
+  };
+  if (per_type[8] != 0) return Short("unknown value type");
+  for (uint32_t t = 0; t < 8; ++t) {
+    const size_t n = per_type[t];
+    if (n == 0) continue;
+    switch (static_cast<ValueType>(t)) {
+      case ValueType::kEmpty:
+        break;
+      case ValueType::kString:
+        RETURN_IF_ERROR(advance(&g->str_pos, n, g->str.size(), "string"));
+        break;
+      case ValueType::kBytes:
+        RETURN_IF_ERROR(advance(&g->bytes_pos, n, g->bytes.size(), "bytes"));
+        break;
+      case ValueType::kBool:
+        RETURN_IF_ERROR(advance(&g->bool_pos, n, g->bools.size(), "bool"));
+        break;
+      case ValueType::kInt:
+        RETURN_IF_ERROR(advance(&g->int_pos, n, g->ints.size(), "int"));
+        break;
+      case ValueType::kDouble:
+        if (n * 8 > g->doubles.size() - std::min(g->double_pos, g->doubles.size())) {
+          return Short("double column exhausted");
+        }
+        g->double_pos += n * 8;
+        break;
+      case ValueType::kArray:
+      case ValueType::kKvList:
+        return Short("nested value without an element count");
+    }
+  }
+  return Status();
+}
 
 }  // namespace th::store::block::internal
 

@@ -57,14 +57,19 @@ class AttributeReader {
 
   // Reads the next holder's attribute list into `batch` (strings copied into its arena) and
   // returns its Range in batch->key_values. Errors: DataLoss when a column runs short, a type is
-  // unknown or nesting is too deep. `skip` reads past the holder without building anything.
+  // unknown or nesting is too deep. With `batch` null it reads past the holder, building nothing.
   Result<model::Range> Next(model::SpanBatch* batch);
-  Status Skip();
+  Status Skip() { return Next(nullptr).status(); }
+  // Reads past the next `holders` holders at once: counts each group's values from the key codes
+  // and, for groups without nested values, each type's from the type column, instead of walking
+  // value by value. Errors: as Next.
+  Status Skip(size_t holders);
 
  private:
   struct Group {
     std::vector<uint32_t> type, bools, counts;
-    std::vector<std::string_view> str, bytes, keys;
+    StrColumn str;
+    std::vector<std::string_view> bytes, keys;
     std::vector<int64_t> ints;
     std::string_view doubles;
     size_t type_pos = 0, bool_pos = 0, count_pos = 0, str_pos = 0, bytes_pos = 0, key_pos = 0,
@@ -72,18 +77,19 @@ class AttributeReader {
   };
   // Reads one value of group `g`; writes it into *out unless batch is null.
   Status ReadValue(Group* g, model::SpanBatch* batch, model::AnyValue* out, int depth);
+  // Reads past the next `values` top-level values of `g`.
+  Status SkipValues(Group* g, size_t values);
   Status Short(std::string_view what) const;
 
   std::string prefix_;
-  const DedicatedKeys* dedicated_ = nullptr;
   std::vector<uint32_t> counts_;
-  std::vector<std::string_view> keys_;
+  StrColumn keys_;
+  // The value group of each key of keys_.dictionary: looked up in the dedicated keys once per
+  // distinct key, not once per attribute.
+  std::vector<uint32_t> group_of_key_;
   size_t holder_pos_ = 0, key_pos_ = 0;
   std::vector<Group> groups_;
-  // Value group of a key, by where its bytes sit: the keys come from one dictionary page, so
-  // equal keys share their bytes and a look-up in `dedicated_` (hashing the key) is done once
-  // per distinct key instead of once per attribute. Holds (size, group).
-  absl::flat_hash_map<const char*, std::pair<size_t, uint32_t>> group_memo_;
+  std::vector<size_t> skip_values_;  // scratch for Skip(holders)
 };
 
 }  // namespace th::store::block::internal

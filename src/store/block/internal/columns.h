@@ -87,6 +87,16 @@ class RowGroupBuilder {
   std::vector<ChunkInfo> chunks_;
 };
 
+// A dictionary-coded string column as read: the distinct strings and one code per value, so a
+// value is a view into the dictionary and reading the column builds no view per value.
+struct StrColumn {
+  std::vector<std::string_view> dictionary;
+  std::vector<uint32_t> codes;  // each < dictionary.size() (checked when read)
+
+  size_t size() const { return codes.size(); }
+  std::string_view operator[](size_t i) const { return dictionary[codes[i]]; }
+};
+
 class RowGroupColumns {
  public:
   // `bytes` are the row group's bytes (empty when read lazily, see ReadLazily); `chunks` come
@@ -129,6 +139,10 @@ class RowGroupColumns {
   // when the chunk is absent.
   Status Codes(std::string_view name, size_t expected, std::vector<std::string_view>* dictionary,
                std::vector<uint32_t>* codes);
+  // As Str, as a StrColumn.
+  Status Dict(std::string_view name, size_t expected, StrColumn* out) {
+    return Codes(name, expected, &out->dictionary, &out->codes);
+  }
 
  private:
   // The chunk's pages' payloads (decompressed when needed), or empty if the chunk is absent.
