@@ -64,11 +64,5 @@ TEST(OtlpLogsCodec, BadInputNamesTheProblem) {
               HasSubstr("not valid OTLP/JSON logs"));
 }
 
-TEST(OtlpLogsCodec, HexIdsToBase64TouchesOnlyIdKeys) {
-  auto out = HexIdsToBase64(R"({"traceId" : "00ff", "x":"traceId", "spanId":""})");
-  ASSERT_TRUE(out.ok()) << out.status();
-  EXPECT_EQ(*out, R"({"traceId" : "AP8=", "x":"traceId", "spanId":""})");
-}
-
 }  // namespace
 }  // namespace th::ingest::otlp

@@ -1,6 +1,6 @@
 // Test-only helpers for the logs exporters: logs batches with a recognisable shape (built with
-// libprotobuf, so tests need th_proto) and the reverse of OTLP/JSON's hex ids, to parse exported
-// JSON back with libprotobuf. Header-only; not linked into production code.
+// libprotobuf, so tests need th_proto) and a parser of exported OTLP/JSON logs. Header-only; not
+// linked into production code.
 #pragma once
 
 #include <google/protobuf/util/json_util.h>
@@ -9,8 +9,8 @@
 #include <string>
 #include <string_view>
 
-#include "absl/strings/escaping.h"
 #include "model/logs_batch.h"
+#include "model/otlp_json_ids.h"
 
 #include "opentelemetry/proto/collector/logs/v1/logs_service.pb.h"
 
@@ -63,34 +63,11 @@ inline std::unique_ptr<model::LogsBatch> MakeLogsBatch(const std::string& servic
   return b;
 }
 
-// Rewrites the values of "traceId"/"spanId" keys from hex back to base64 (protobuf's JSON
-// mapping); returns false for a value that is not hex.
-inline bool HexIdsToBase64(std::string_view json, std::string* out) {
-  size_t at = 0;
-  for (;;) {
-    size_t t = json.find("\"traceId\":\"", at), s = json.find("\"spanId\":\"", at);
-    size_t next = std::min(t, s);
-    if (next == std::string_view::npos) break;
-    size_t value = next + (next == t ? 11 : 10);
-    size_t close = json.find('"', value);
-    if (close == std::string_view::npos) return false;
-    std::string_view hex = json.substr(value, close - value);
-    for (char c : hex) {
-      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-    }
-    out->append(json.substr(at, value - at));
-    out->append(absl::Base64Escape(absl::HexStringToBytes(absl::string_view(hex.data(), hex.size()))));
-    at = close;
-  }
-  out->append(json.substr(at));
-  return true;
-}
-
 // Parses one OTLP/JSON logs request (hex ids) with libprotobuf.
 inline bool ParseOtlpLogsJson(std::string_view json, LogsRequest* out) {
-  std::string converted;
-  if (!HexIdsToBase64(json, &converted)) return false;
-  return google::protobuf::util::JsonStringToMessage(converted, out).ok();
+  Result<std::string> converted = model::OtlpJsonHexIdsToBase64(json);
+  if (!converted.ok()) return false;
+  return google::protobuf::util::JsonStringToMessage(*converted, out).ok();
 }
 
 }  // namespace th::exporter::testing

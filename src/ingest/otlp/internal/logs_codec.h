@@ -20,8 +20,4 @@ Result<std::unique_ptr<model::LogsBatch>> DecodeOtlpLogsProto(std::string&& body
 Result<std::unique_ptr<model::LogsBatch>> DecodeOtlpLogsJson(std::string_view body,
                                                              std::string_view tenant);
 
-// Rewrites the values of JSON object keys traceId/spanId (and trace_id/span_id) from hex to
-// base64, leaving every other byte as it is. Errors: a value that is not hex of the right length.
-Result<std::string> HexIdsToBase64(std::string_view json);
-
 }  // namespace th::ingest::otlp
