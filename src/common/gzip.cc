@@ -6,6 +6,25 @@
 
 namespace th {
 
+Result<std::string> DecodeContentEncoding(std::string_view content_encoding, std::string&& body,
+                                          size_t max_output) {
+  while (!content_encoding.empty() && (content_encoding.front() == ' ' ||
+                                       content_encoding.front() == '\t')) {
+    content_encoding.remove_prefix(1);
+  }
+  while (!content_encoding.empty() && (content_encoding.back() == ' ' ||
+                                       content_encoding.back() == '\t')) {
+    content_encoding.remove_suffix(1);
+  }
+  const std::string encoding = AsciiLower(content_encoding);
+  if (encoding == "gzip" || encoding == "deflate" || encoding == "zlib") {
+    return GunzipBounded(body, max_output);
+  }
+  if (encoding.empty() || encoding == "identity") return std::move(body);
+  return absl::UnimplementedError(th::StrCat("unsupported Content-Encoding \"", content_encoding,
+                                             "\", supported: [gzip, deflate, zlib, identity]"));
+}
+
 Result<std::string> GunzipBounded(std::string_view input, size_t max_output) {
   z_stream zs{};
   // 15 + 32: accept both gzip and zlib headers, detected automatically.

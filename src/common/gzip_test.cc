@@ -38,5 +38,31 @@ TEST(Gzip, EmptyStreamGivesEmptyOutput) {
   EXPECT_TRUE(out->empty());
 }
 
+TEST(ContentEncoding, GzipDeflateAndIdentityInAnyCase) {
+  const std::string data = "body bytes";
+  for (const char* encoding : {"gzip", " GZip ", "deflate", "zlib", "x"}) {
+    SCOPED_TRACE(encoding);
+    auto out = DecodeContentEncoding(encoding, Gzip(data), 1024);
+    if (std::string_view(encoding) == "x") {
+      EXPECT_EQ(out.status().code(), absl::StatusCode::kUnimplemented);
+      EXPECT_NE(std::string(Message(out.status())).find("\"x\", supported: [gzip"),
+                std::string::npos)
+          << out.status();
+      continue;
+    }
+    ASSERT_TRUE(out.ok()) << out.status();
+    EXPECT_EQ(*out, data);
+  }
+  for (const char* encoding : {"", "identity", "Identity"}) {
+    auto out = DecodeContentEncoding(encoding, std::string(data), 4);  // no limit on identity
+    ASSERT_TRUE(out.ok()) << out.status();
+    EXPECT_EQ(*out, data);
+  }
+  EXPECT_EQ(DecodeContentEncoding("gzip", Gzip(std::string(5000, 'a')), 100).status().code(),
+            absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(DecodeContentEncoding("gzip", "not gzip", 100).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace th

@@ -96,29 +96,22 @@ class Handler {
     }
 
     const size_t max_body = shared_->config.max_request_body_size;
-    const std::string encoding = AsciiLower(Trim(req.Header("content-encoding")));
-    std::string body;
-    if (encoding == "gzip" || encoding == "deflate" || encoding == "zlib") {
-      Result<std::string> plain = GunzipBounded(req.body, max_body);
-      if (!plain.ok()) {
-        const bool too_big = plain.status().code() == absl::StatusCode::kResourceExhausted;
-        send(http::Response::Text(too_big ? 413 : 400, std::string(Message(plain.status()))));
-        return;
-      }
-      body = std::move(plain).value();
-    } else if (encoding.empty() || encoding == "identity") {
-      body = std::move(req.body);
-    } else {
-      send(http::Response::Text(415, th::StrCat("unsupported Content-Encoding \"", encoding,
-                                                "\", supported: [gzip, deflate, zlib, identity]")));
+    Result<std::string> body =
+        DecodeContentEncoding(req.Header("content-encoding"), std::move(req.body), max_body);
+    if (!body.ok()) {
+      // An unknown encoding is 415 (the body's media cannot be read), a bad body 400.
+      const int status = absl::IsResourceExhausted(body.status())  ? 413
+                         : absl::IsUnimplemented(body.status()) ? 415
+                                                                 : 400;
+      send(http::Response::Text(status, std::string(Message(body.status()))));
       return;
     }
 
     std::string_view tenant = req.Header("x-scope-orgid");
     if (tenant.empty()) tenant = model::kDefaultTenant;
     Result<std::unique_ptr<model::SpanBatch>> batch =
-        proto ? DecodeZipkinProto(std::move(body), tenant, shared_->decode)
-              : DecodeZipkinJson(body, tenant, shared_->decode);
+        proto ? DecodeZipkinProto(std::move(*body), tenant, shared_->decode)
+              : DecodeZipkinJson(*body, tenant, shared_->decode);
     if (!batch.ok()) {
       log::Debug("refused zipkin request", "error=\"", Message(batch.status()), "\"");
       send(http::Response::Text(400, std::string(Message(batch.status()))));

@@ -33,26 +33,15 @@ http::Handler MakeThriftHttpHandler(pipeline::TracesConsumer* consumer,
                           "application/vnd.apache.thrift.binary)")));
       return;
     }
-    std::string content_encoding = AsciiLower(req.Header("content-encoding"));
-    std::string body;
-    if (content_encoding == "gzip" || content_encoding == "deflate") {
-      Result<std::string> plain = GunzipBounded(req.body, max_body_bytes);
-      if (!plain.ok()) {
-        int status = plain.status().code() == absl::StatusCode::kResourceExhausted ? 413 : 400;
-        respond(http::Response::Text(status, std::string(Message(plain.status()))));
-        return;
-      }
-      body = std::move(plain).value();
-    } else if (content_encoding.empty() || content_encoding == "identity") {
-      body = std::move(req.body);
-    } else {
-      respond(http::Response::Text(
-          400, th::StrCat("unsupported Content-Encoding \"", content_encoding,
-                          "\" (supported: gzip, deflate, identity)")));
+    Result<std::string> body =
+        DecodeContentEncoding(req.Header("content-encoding"), std::move(req.body), max_body_bytes);
+    if (!body.ok()) {
+      const int status = absl::IsResourceExhausted(body.status()) ? 413 : 400;
+      respond(http::Response::Text(status, std::string(Message(body.status()))));
       return;
     }
     std::string tenant(req.Header("x-scope-orgid"));
-    Submit(DecodeThriftBatch(std::move(body), ThriftProtocol::kBinary, tenant), metrics, consumer,
+    Submit(DecodeThriftBatch(std::move(*body), ThriftProtocol::kBinary, tenant), metrics, consumer,
            in_flight, [respond = std::move(respond)](const Status& s) {
              if (s.ok()) {
                respond(http::Response::Text(202, ""));

@@ -58,22 +58,11 @@ http::Handler MakeOtlpHttpHandler(pipeline::TracesConsumer* traces, pipeline::Lo
                           "\", supported: [application/json, application/x-protobuf]")));
       return;
     }
-    std::string content_encoding = AsciiLower(req.Header("content-encoding"));
-    std::string body;
-    if (content_encoding == "gzip" || content_encoding == "deflate") {
-      Result<std::string> plain = GunzipBounded(req.body, max_body_bytes);
-      if (!plain.ok()) {
-        int status = plain.status().code() == absl::StatusCode::kResourceExhausted ? 413 : 400;
-        respond(ErrorResponse(status, encoding, kGrpcInvalidArgument, Message(plain.status())));
-        return;
-      }
-      body = std::move(plain).value();
-    } else if (content_encoding.empty() || content_encoding == "identity") {
-      body = std::move(req.body);
-    } else {
-      respond(ErrorResponse(400, encoding, kGrpcInvalidArgument,
-                            th::StrCat("unsupported Content-Encoding \"", content_encoding,
-                                       "\", supported: [gzip, deflate, identity]")));
+    Result<std::string> body =
+        DecodeContentEncoding(req.Header("content-encoding"), std::move(req.body), max_body_bytes);
+    if (!body.ok()) {
+      const int status = absl::IsResourceExhausted(body.status()) ? 413 : 400;
+      respond(ErrorResponse(status, encoding, kGrpcInvalidArgument, Message(body.status())));
       return;
     }
     std::string tenant(req.Header("x-scope-orgid"));
@@ -94,9 +83,9 @@ http::Handler MakeOtlpHttpHandler(pipeline::TracesConsumer* traces, pipeline::Lo
                         respond(std::move(r));
     };
     if (is_logs) {
-      HandleLogsExport(std::move(body), encoding, tenant, "http", logs, std::move(answer));
+      HandleLogsExport(std::move(*body), encoding, tenant, "http", logs, std::move(answer));
     } else {
-      HandleTraceExport(std::move(body), encoding, tenant, "http", traces, std::move(answer));
+      HandleTraceExport(std::move(*body), encoding, tenant, "http", traces, std::move(answer));
     }
   };
 }
