@@ -1,6 +1,7 @@
 #include "store/block/block_writer.h"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 #include <utility>
 
@@ -356,13 +357,23 @@ Status BlockWriter::AddBatch(const SpanBatch& batch) {
   return Status();
 }
 
+bool BlockWriter::TraceIdLess(const PendingSpan& a, const PendingSpan& b) {
+  static_assert(sizeof(a.trace_id.bytes) == 16);
+  auto word = [](const model::TraceId& id, size_t i) {
+    uint64_t w;
+    std::memcpy(&w, id.bytes.data() + i * 8, 8);
+    return std::endian::native == std::endian::little ? __builtin_bswap64(w) : w;
+  };
+  const uint64_t a0 = word(a.trace_id, 0), b0 = word(b.trace_id, 0);
+  if (a0 != b0) return a0 < b0;
+  return word(a.trace_id, 1) < word(b.trace_id, 1);
+}
+
 Result<BlockMeta> BlockWriter::Finish() {
   if (finished_) return absl::FailedPreconditionError("block writer: already finished");
   finished_ = true;
   if (options_.block_id.empty()) return absl::InvalidArgumentError("block writer: no block id");
-  std::stable_sort(spans_.begin(), spans_.end(), [](const PendingSpan& a, const PendingSpan& b) {
-    return a.trace_id < b.trace_id;
-  });
+  std::stable_sort(spans_.begin(), spans_.end(), TraceIdLess);
 
   BlockMeta meta;
   meta.tenant = options_.tenant;

@@ -65,6 +65,9 @@ class BlockWriter {
     uint32_t batch;
     uint32_t span;
   };
+  // Orders spans by trace id (bytes compared as two big-endian words: inline, where the array's
+  // operator< is a memcmp call per comparison, which dominated sorting a block's spans).
+  static bool TraceIdLess(const PendingSpan& a, const PendingSpan& b);
   uint32_t BatchIndex(const model::SpanBatch& batch);
 
   backend::Backend* backend_;
