@@ -1,5 +1,6 @@
 #include "api/http/metrics_api.h"
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <string>
@@ -21,6 +22,24 @@ constexpr uint64_t kSecond = 1000000000ull;
 constexpr uint64_t kDefaultSince = 3600 * kSecond;
 // Unix seconds have at most 10 digits until the year 2286; longer integers are nanoseconds.
 constexpr size_t kMaxSecondsDigits = 10;
+// Exemplars per range query when neither the request nor the query says, and the most either
+// may ask for (Tempo's query_frontend.metrics.max_exemplars default).
+constexpr uint32_t kMaxExemplars = 100;
+
+// Exemplars for a range query, as Tempo settles them: the `exemplars` hint (a count, or false for
+// none) wins over the request's `exemplars` parameter; an unset or zero parameter means the
+// maximum; nothing exceeds the maximum.
+uint32_t ExemplarsFor(const query::traceql::Query& query, uint32_t requested) {
+  for (const query::traceql::Hint& h : query.hints) {
+    if (h.name != "exemplars") continue;
+    if (h.value.type == query::traceql::ValueType::kInt) {
+      return static_cast<uint32_t>(std::clamp<int64_t>(h.value.i, 0, kMaxExemplars));
+    }
+    if (h.value.type == query::traceql::ValueType::kBool && !h.value.b) return 0;
+  }
+  if (requested == 0) return kMaxExemplars;
+  return std::min(requested, kMaxExemplars);
+}
 
 http::Response BadRequest(std::string message) {
   return http::Response::Text(400, std::move(message));
@@ -111,14 +130,14 @@ http::Response Query(const store::Store* store, const http::Request& req, bool i
     start -= start % step;
     if (end % step != 0) end += step - end % step;
     request.step_nanos = step;
+    uint32_t exemplars = 0;
     if (req.QueryParam("exemplars", &v) && !v.empty()) {
-      uint32_t n = 0;
-      auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+      auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), exemplars);
       if (ec != std::errc() || p != v.data() + v.size()) {
         return BadRequest(th::StrCat("invalid exemplars: \"", v, "\" is not a count"));
       }
-      request.max_exemplars = n;
     }
+    request.max_exemplars = ExemplarsFor(**parsed, exemplars);
   }
   request.start_unix_nano = start;
   request.end_unix_nano = end;

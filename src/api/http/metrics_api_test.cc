@@ -60,8 +60,8 @@ std::string Body(const http::Response& r) { return r.body.substr(0, r.body.find(
 
 TEST_F(MetricsApiTest, QueryRangeWithUnixSecondsAndStep) {
   auto r =
-      Get("/api/metrics/query_range?q=%7B%7D%20%7C%20count_over_time()&start=1700000000"
-          "&end=1700000040&step=20s");
+      Get("/api/metrics/query_range?q=%7B%7D%20%7C%20count_over_time()%20with(exemplars%3Dfalse)"
+          "&start=1700000000&end=1700000040&step=20s");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(Body(r),
             "{\"series\":[{\"labels\":[{\"key\":\"__name__\",\"value\":{\"stringValue\":"
@@ -83,6 +83,30 @@ TEST_F(MetricsApiTest, NanosecondsAndRfc3339AreAcceptedAndRangeIsAligned) {
   ASSERT_EQ(rfc.status, 200) << rfc.body;
   EXPECT_NE(rfc.body.find("\"timestampMs\":\"1700000020000\",\"value\":0.1}"), std::string::npos)
       << rfc.body;
+}
+
+// As Tempo: exemplars by default (up to 100), a count or false in the `exemplars` hint wins over
+// the request's parameter, and an `exemplars` parameter of 0 means the default.
+TEST_F(MetricsApiTest, ExemplarsByDefaultAndAsTheHintSays) {
+  auto count = [&](const std::string& query_and_params) {
+    auto r = Get("/api/metrics/query_range?q=%7B%7D%20%7C%20count_over_time()" + query_and_params +
+                 "&start=1700000000&end=1700000060&step=20s");
+    EXPECT_EQ(r.status, 200) << r.body;
+    size_t n = 0;
+    for (size_t at = r.body.find("\"trace:id\""); at != std::string::npos;
+         at = r.body.find("\"trace:id\"", at + 1)) {
+      ++n;
+    }
+    return n;
+  };
+  EXPECT_EQ(count(""), 3u);  // one per span (at most 2 per interval, as Tempo keeps)
+  EXPECT_EQ(count("&exemplars=0"), 3u);
+  EXPECT_EQ(count("&exemplars=2"), 2u);
+  EXPECT_EQ(count("%20with(exemplars%3Dfalse)"), 0u);
+  EXPECT_EQ(count("%20with(exemplars%3Dfalse)&exemplars=5"), 0u);
+  EXPECT_EQ(count("%20with(exemplars%3D1)&exemplars=5"), 1u);
+  EXPECT_EQ(count("%20with(exemplars%3Dtrue)"), 3u);
+  EXPECT_EQ(Get("/api/metrics/query_range?q=%7B%7D%20%7C%20rate()&exemplars=many").status, 400);
 }
 
 TEST_F(MetricsApiTest, InstantQueryGivesOneValue) {
