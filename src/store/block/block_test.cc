@@ -52,6 +52,17 @@ std::string EncodeAll(const SpanBatch& b) {
   return out;
 }
 
+// Every trace of `traces` (spans of `batch` by trace id) reads back by id exactly as stored.
+void ExpectEveryTraceFound(const BlockReader& reader, const SpanBatch& batch,
+                           const std::map<TraceId, std::vector<uint32_t>>& traces) {
+  for (const auto& [id, spans] : traces) {
+    auto found = reader.FindTrace(id);
+    ASSERT_TRUE(found.ok()) << found.status();
+    ASSERT_TRUE(found->has_value());
+    ASSERT_EQ(**found, Encode(batch, spans));
+  }
+}
+
 BlockWriterOptions Options(std::string block_id, uint32_t spans_per_row_group = 4096) {
   BlockWriterOptions o;
   o.tenant = "tenant-a";
@@ -236,12 +247,7 @@ TEST(Block, EveryTraceOfARowGroupIsFoundAfterSkippingTheOnesBeforeIt) {
     ASSERT_GT(meta->row_groups.size(), 5u);
     auto reader = BlockReader::Open(&backend, o.tenant, o.block_id);
     ASSERT_TRUE(reader.ok()) << reader.status();
-    for (const auto& [id, spans] : traces) {
-      auto found = (*reader)->FindTrace(id);
-      ASSERT_TRUE(found.ok()) << found.status();
-      ASSERT_TRUE(found->has_value());
-      EXPECT_EQ(**found, Encode(*batch, spans));
-    }
+    ExpectEveryTraceFound(**reader, *batch, traces);
     // A filtered scan skips the runs of traces between the ones it builds.
     ScanPredicate p;
     p.status_code_equals = model::kStatusOk;
@@ -277,12 +283,7 @@ TEST(Block, LoadgenTracesRoundTripByIdAndByScan) {
 
   auto reader = BlockReader::Open(&backend, "tenant-a", "b2");
   ASSERT_TRUE(reader.ok()) << reader.status();
-  for (const auto& [id, spans] : traces) {
-    auto found = (*reader)->FindTrace(id);
-    ASSERT_TRUE(found.ok()) << found.status();
-    ASSERT_TRUE(found->has_value());
-    ASSERT_EQ(**found, Encode(*batch, spans));
-  }
+  ExpectEveryTraceFound(**reader, *batch, traces);
 
   auto it = traces.begin();
   size_t seen = 0;

@@ -334,18 +334,23 @@ Result<std::set<TraceId>> Visit(const BlockReader& reader, const ScanPredicate& 
   return visited;
 }
 
+// Writes Data(false) as block `block_id` of tenant "t", 64 spans per row group.
+Result<BlockMeta> WriteData(backend::MemoryBackend* backend, std::string block_id) {
+  auto batch = Data(/*with_arrays=*/false);
+  BlockWriterOptions o;
+  o.tenant = "t";
+  o.block_id = std::move(block_id);
+  o.target_spans_per_row_group = 64;
+  BlockWriter writer(backend, o);
+  RETURN_IF_ERROR(writer.AddBatch(*batch));
+  return writer.Finish();
+}
+
 // Filtered scans keep the pages they evaluate in PageCache::Columns(): a repeated scan reads
 // nothing for row groups it rules out, and answers exactly as a reader without caches does.
 TEST(SpanFilterColumnCache, RepeatedScansReadNothingNewAndAnswerTheSame) {
   backend::MemoryBackend backend;
-  auto batch = Data(/*with_arrays=*/false);
-  BlockWriterOptions o;
-  o.tenant = "t";
-  o.block_id = "cached";
-  o.target_spans_per_row_group = 64;
-  BlockWriter writer(&backend, o);
-  ASSERT_TRUE(writer.AddBatch(*batch).ok());
-  ASSERT_TRUE(writer.Finish().ok());
+  ASSERT_TRUE(WriteData(&backend, "cached").ok());
   const uint64_t pages_before = PageCache::Columns()->stats().pages;
   auto cached = BlockReader::Open(&backend, "t", "cached");
   auto uncached = BlockReader::Open(&backend, "t", "cached", /*cache=*/nullptr);
@@ -378,15 +383,8 @@ TEST(SpanFilterColumnCache, RepeatedScansReadNothingNewAndAnswerTheSame) {
 // A corrupt page of a filter column is never cached: every scan reports it, not only the first.
 TEST(SpanFilterColumnCache, CorruptFilterColumnIsReportedByEveryScan) {
   backend::MemoryBackend backend;
-  auto batch = Data(/*with_arrays=*/false);
-  BlockWriterOptions o;
-  o.tenant = "t";
-  o.block_id = "corrupt";
-  o.target_spans_per_row_group = 64;
-  BlockWriter writer(&backend, o);
-  ASSERT_TRUE(writer.AddBatch(*batch).ok());
-  Result<BlockMeta> meta = writer.Finish();
-  ASSERT_TRUE(meta.ok());
+  Result<BlockMeta> meta = WriteData(&backend, "corrupt");
+  ASSERT_TRUE(meta.ok()) << meta.status();
   const RowGroupInfo& rg = meta->row_groups[0];
   const internal::ChunkInfo* scope = nullptr;
   for (const auto& c : rg.chunks) {
