@@ -148,6 +148,26 @@ test('acknowledged spans survive on S3, across a fresh data dir and wrong creden
       assert.ok(await metric(srv, 'tracehouse_store_blocks') > 0, srv.describe('no blocks loaded from S3'));
       n = await verify(srv, first, 'fresh data dir, read from S3 alone');
       t.diagnostic(`${n} traces read back from S3 alone (${elapsed()})`);
+
+      // A filtered search over those blocks, twice: the second run takes the columns its
+      // conditions need from the column cache, and both find the same traces.
+      const now = Math.floor(Date.now() / 1000);
+      const searchPath = `/api/search?${new URLSearchParams({
+        q: '{ resource.service.name = "payment" && status = error }', limit: '100000',
+        start: String(now - 3600), end: String(now + 60) })}`;
+      const search = async () => {
+        const res = await httpGet(`${srv.httpUrl}${searchPath}`);
+        assert.equal(res.status, 200, srv.describe(`${searchPath}: ${res.body.toString().slice(0, 500)}`));
+        return JSON.parse(res.body.toString()).traces.map((tr) => tr.traceID).sort();
+      };
+      const cold = await search();
+      assert.ok(cold.length > 0, srv.describe(`${searchPath}: no trace found`));
+      const hitsBefore = await metric(srv, 'tracehouse_block_column_cache_hits_total');
+      const warm = await search();
+      assert.deepEqual(warm, cold, srv.describe('a repeated search found other traces'));
+      const hitsAfter = await metric(srv, 'tracehouse_block_column_cache_hits_total');
+      assert.ok(hitsAfter > hitsBefore, srv.describe(`column cache hits ${hitsBefore} -> ${hitsAfter}`));
+      t.diagnostic(`search: ${cold.length} traces, column cache hits ${hitsBefore} -> ${hitsAfter}`);
       assert.equal((await srv.stop()).code, 0, srv.describe('SIGTERM'));
 
       // 3. Wrong credentials on a fresh data dir: ready, accepting, a clear error, spans served
