@@ -15,6 +15,7 @@
 #include "common/http/server.h"
 #include "common/log.h"
 #include "pipeline/service.h"
+#include "store/block/page_cache.h"
 #include "store/store.h"
 
 #include <pthread.h>
@@ -103,6 +104,9 @@ int RunServe(const std::vector<std::string>& args) {
   store_options.target_spans_per_row_group = config.row_group_spans;
   store_options.compactor = std::make_shared<store::CompactorOptions>(config.compaction);
   store_options.compacted_grace = config.compacted_block_retention;
+  // The block readers' caches are process-wide (store/block/page_cache.h).
+  store::block::PageCache::Default()->SetCapacity(config.page_cache_bytes);
+  store::block::PageCache::Columns()->SetCapacity(config.column_cache_bytes);
   if (config.backend == "s3") {
     auto s3 = store::backend::s3::S3Backend::Open(config.s3);
     if (!s3.ok()) {

@@ -119,8 +119,23 @@ Status ReadWal(const Node& n, ServeConfig* c) {
   return absl::OkStatus();
 }
 
+Status ReadCache(const Node& n, ServeConfig* c) {
+  RETURN_IF_ERROR(n.CheckKeys({"page_cache_mib", "column_cache_mib"}));
+  uint64_t page_mib = c->page_cache_bytes >> 20, column_mib = c->column_cache_bytes >> 20;
+  RETURN_IF_ERROR(n.GetUint("page_cache_mib", &page_mib));
+  RETURN_IF_ERROR(n.GetUint("column_cache_mib", &column_mib));
+  // 0 is allowed (nothing cached); past 1 TiB is surely a unit mistake.
+  constexpr uint64_t kMaxMib = 1ull << 20;
+  if (page_mib > kMaxMib) return n["page_cache_mib"].Error("must be at most 1048576 (1 TiB)");
+  if (column_mib > kMaxMib) return n["column_cache_mib"].Error("must be at most 1048576 (1 TiB)");
+  c->page_cache_bytes = page_mib << 20;
+  c->column_cache_bytes = column_mib << 20;
+  return absl::OkStatus();
+}
+
 Status ReadStorage(const Node& n, ServeConfig* c) {
-  RETURN_IF_ERROR(n.CheckKeys({"path", "wal", "backend", "s3", "block", "compaction", "overrides"}));
+  RETURN_IF_ERROR(
+      n.CheckKeys({"path", "wal", "backend", "s3", "block", "compaction", "overrides", "cache"}));
   RETURN_IF_ERROR(n.GetString("path", &c->data_dir));
   RETURN_IF_ERROR(n.GetString("backend", &c->backend));
   if (c->backend != "local" && c->backend != "s3") {
@@ -134,6 +149,7 @@ Status ReadStorage(const Node& n, ServeConfig* c) {
   if (n["compaction"].IsPresent()) RETURN_IF_ERROR(ReadCompaction(n["compaction"], c));
   if (n["overrides"].IsPresent()) RETURN_IF_ERROR(ReadOverrides(n["overrides"], c));
   if (n["wal"].IsPresent()) RETURN_IF_ERROR(ReadWal(n["wal"], c));
+  if (n["cache"].IsPresent()) RETURN_IF_ERROR(ReadCache(n["cache"], c));
   return absl::OkStatus();
 }
 

@@ -36,6 +36,9 @@
 //       compacted_block_retention: 5m        # keep replaced blocks this long for readers
 //     overrides:                             # per tenant
 //       <tenant>: {block_retention: 24h}
+//     cache:                                 # in memory, per process
+//       page_cache_mib: 256                  # bloom shards and index pages (trace by id)
+//       column_cache_mib: 256                # column pages of filtered scans (search, metrics)
 //
 // The Collector's sections (receivers, processors, exporters, extensions, connectors, service) sit
 // beside these and are read by pipeline::Service (app/serve.cc); without a `service` section,
@@ -69,6 +72,8 @@ struct ServeConfig {
   uint32_t row_group_spans = 4096;
   store::CompactorOptions compaction;
   std::chrono::seconds compacted_block_retention{300};
+  uint64_t page_cache_bytes = 256ull << 20;
+  uint64_t column_cache_bytes = 256ull << 20;
 };
 
 // Reads the server and storage sections of a parsed config over the defaults.

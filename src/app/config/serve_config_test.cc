@@ -26,6 +26,9 @@ storage:
   wal:
     segment_size_mib: 64
     max_pending_mib: 32
+  cache:
+    page_cache_mib: 64
+    column_cache_mib: 0
 receivers:
   otlp:
     protocols:
@@ -39,6 +42,8 @@ receivers:
   EXPECT_EQ(c->data_dir, "/var/lib/tracehouse");
   EXPECT_EQ(c->wal_segment_bytes, 64ull << 20);
   EXPECT_EQ(c->wal_max_pending_bytes, 32ull << 20);
+  EXPECT_EQ(c->page_cache_bytes, 64ull << 20);
+  EXPECT_EQ(c->column_cache_bytes, 0u);
 }
 
 TEST(ServeConfig, ReadsBackendBlocksCompactionAndRetention) {
@@ -104,6 +109,9 @@ TEST(ServeConfig, StorageErrorsNameTheKeyAndPlace) {
             "storage.compaction.cpu_budget: must be in (0, 1]"},
            {"storage:\n  s3:\n    bucket: b\n", "storage.s3"},
            {"storage:\n  s3:\n    endpont: x\n", "storage.s3.endpont: unknown key"},
+           {"storage:\n  cache:\n    column_cache_mib: 9999999\n",
+            "t.yaml:3:23: storage.cache.column_cache_mib: must be at most 1048576"},
+           {"storage:\n  cache:\n    page_cache: 1\n", "storage.cache.page_cache: unknown key"},
        }) {
     auto parsed = ParseServeConfig(c.yaml, "t.yaml");
     ASSERT_FALSE(parsed.ok()) << c.yaml;
@@ -117,7 +125,7 @@ TEST(ServeConfig, UnknownKeyNamesFileLineColumnAndKey) {
   ASSERT_FALSE(c.ok());
   EXPECT_EQ(c.status().message(),
             "cfg.yaml:3:3: storage.retention: unknown key (known: path, wal, backend, s3, block, "
-            "compaction, overrides)");
+            "compaction, overrides, cache)");
 }
 
 TEST(ServeConfig, WrongTypeAndBadValuesPointAtTheValue) {

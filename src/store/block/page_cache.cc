@@ -62,6 +62,14 @@ PageCache* PageCache::Columns() {
   return cache;
 }
 
+void PageCache::SetCapacity(uint64_t capacity_bytes) {
+  absl::MutexLock lock(&mu_);
+  capacity_ = capacity_bytes;
+  stats_.capacity = capacity_bytes;
+  EvictLocked();
+  PublishLocked();
+}
+
 uint64_t PageCache::NewOwner() {
   static std::atomic<uint64_t> next{1};
   return next.fetch_add(1, std::memory_order_relaxed);
@@ -85,8 +93,8 @@ std::shared_ptr<const std::string> PageCache::Lookup(uint64_t owner, uint64_t pa
 }
 
 void PageCache::Insert(uint64_t owner, uint64_t page, std::shared_ptr<const std::string> payload) {
-  if (Cost(*payload) > capacity_) return;
   absl::MutexLock lock(&mu_);
+  if (Cost(*payload) > capacity_) return;
   Key key{owner, page};
   auto it = index_.find(key);
   if (it != index_.end()) RemoveLocked(it->second);

@@ -48,6 +48,10 @@ class PageCache {
   // tracehouse_block_column_cache_* metrics.
   static PageCache* Columns();
 
+  // Sets the capacity (bytes, as the constructor's), evicting least recently used pages down to
+  // it at once. 0 keeps nothing.
+  void SetCapacity(uint64_t capacity_bytes);
+
   // A new owner id, never returned before by this process.
   static uint64_t NewOwner();
 
@@ -91,8 +95,8 @@ class PageCache {
   void RemoveLocked(List::iterator it) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void PublishLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
-  const uint64_t capacity_;
   mutable absl::Mutex mu_;
+  uint64_t capacity_ ABSL_GUARDED_BY(mu_);
   List lru_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<Key, List::iterator> index_ ABSL_GUARDED_BY(mu_);
   Stats stats_ ABSL_GUARDED_BY(mu_);

@@ -66,6 +66,26 @@ TEST(PageCache, EvictsLeastRecentlyUsedPastCapacityAndSkipsOversizedPages) {
   EXPECT_EQ(cache.stats().pages, 3u);
 }
 
+TEST(PageCache, SmallerCapacityEvictsAtOnceAndZeroKeepsNothing) {
+  const uint64_t entry = 1000 + PageCache::kEntryOverhead;
+  PageCache cache(3 * entry);
+  uint64_t o = PageCache::NewOwner();
+  for (uint64_t page = 1; page <= 3; ++page) cache.Insert(o, page, Bytes(1000, 'a'));
+  ASSERT_NE(cache.Lookup(o, 1), nullptr);  // 2 is now the least recently used
+  cache.SetCapacity(2 * entry);
+  EXPECT_EQ(cache.stats().capacity, 2 * entry);
+  EXPECT_EQ(cache.stats().pages, 2u);
+  EXPECT_EQ(cache.Lookup(o, 2), nullptr);
+  EXPECT_NE(cache.Lookup(o, 1), nullptr);
+  cache.SetCapacity(0);
+  EXPECT_EQ(cache.stats().pages, 0u);
+  cache.Insert(o, 6, Bytes(1, 'f'));
+  EXPECT_EQ(cache.Lookup(o, 6), nullptr);
+  cache.SetCapacity(entry);  // and back
+  cache.Insert(o, 6, Bytes(1, 'f'));
+  EXPECT_NE(cache.Lookup(o, 6), nullptr);
+}
+
 TEST(PageCache, EvictedPageStaysValidForItsHolderAndEraseOwnerDropsOnlyThatOwner) {
   PageCache cache(2000);
   uint64_t a = PageCache::NewOwner(), b = PageCache::NewOwner();
