@@ -54,7 +54,9 @@ struct CompactorOptions {
 
 using BlockList = std::vector<std::shared_ptr<const block::BlockReader>>;
 
-// The compaction jobs for one tenant's blocks: each a set of blocks to merge into one.
+// The compaction jobs for one tenant's blocks: each a set of blocks to merge into one. Blocks of
+// one window are packed up to max_inputs and max_output_spans; a cut block (level 0) of
+// max_output_spans or more is a job alone, rewritten once at the compaction's zstd level.
 std::vector<BlockList> PlanCompactions(const catalog::TenantBlocks& blocks,
                                        const CompactorOptions& options);
 

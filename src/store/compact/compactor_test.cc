@@ -93,6 +93,32 @@ TEST_F(CompactorTest, PlanGroupsByWindowAndRespectsLimits) {
   EXPECT_TRUE(PlanCompactions(Blocks({ba, bb, bc}), options).empty());
 }
 
+TEST_F(CompactorTest, BigCutBlocksAreRewrittenAloneOnceAtTheCompactionLevel) {
+  auto a = Batch(300, kNow);
+  auto b = Batch(300, kNow);
+  auto ba = Write(*a), bb = Write(*b);
+  ASSERT_EQ(ba->meta().compaction_level, 0u);
+  CompactorOptions options;
+  options.max_output_spans = std::min(ba->meta().span_count, bb->meta().span_count);
+  auto jobs = PlanCompactions(Blocks({ba, bb}), options);
+  ASSERT_EQ(jobs.size(), 2u);  // too big to merge, each rewritten alone
+  EXPECT_EQ(jobs[0].size(), 1u);
+  EXPECT_EQ(jobs[1].size(), 1u);
+
+  options.zstd_level = 13;
+  auto rewritten = MergeBlocks(&backend_, "t", {ba}, options);
+  ASSERT_TRUE(rewritten.ok()) << rewritten.status();
+  EXPECT_EQ(rewritten->compaction_level, 1u);
+  EXPECT_EQ(rewritten->span_count, ba->meta().span_count);
+  auto reader = BlockReader::Open(&backend_, "t", rewritten->block_id);
+  ASSERT_TRUE(reader.ok());
+  std::shared_ptr<const BlockReader> shared = std::move(reader).value();
+  EXPECT_EQ(AllSpans(Blocks({shared})), AllSpans(Blocks({ba})));
+  // Once rewritten it is left alone, and so is a small cut block alone in its window.
+  auto small = Batch(10, kNow + 5 * kHour);
+  EXPECT_TRUE(PlanCompactions(Blocks({shared, Write(*small)}), options).empty());
+}
+
 TEST_F(CompactorTest, ExpiredBlocksArePastRetentionByTheirNewestSpan) {
   auto old_batch = Batch(50, kNow - 48 * kHour);
   auto new_batch = Batch(50, kNow);
