@@ -107,6 +107,52 @@ std::unique_ptr<Server> StartOrDie(Handler handler, ServerOptions options = {}) 
 }
 
 // Threads that answer requests late; joined before the server goes away.
+// A handler that answers nothing: it keeps each request's responder and the last request's
+// client_gone flag, for tests of a client that goes away while its request is being handled.
+class HoldingHandler {
+ public:
+  Handler handler() {
+    return [this](Request&& request, Responder respond) {
+      absl::MutexLock lock(&mu_);
+      gone_ = request.client_gone;
+      held_.push_back(std::move(respond));
+      dispatched_.Notify();
+    };
+  }
+  // Waits (up to 5 s) for a request; then its flag must exist and still be false.
+  void ExpectDispatchedWithClientPresent() {
+    ASSERT_TRUE(dispatched_.WaitForNotificationWithTimeout(absl::Seconds(5)));
+    absl::MutexLock lock(&mu_);
+    ASSERT_NE(gone_, nullptr);
+    EXPECT_FALSE(gone_->load());
+  }
+  // Whether client_gone becomes true within 5 s.
+  bool ClientGoneWithin5s() {
+    std::shared_ptr<const std::atomic<bool>> gone;
+    {
+      absl::MutexLock lock(&mu_);
+      gone = gone_;
+    }
+    if (gone == nullptr) return false;
+    for (int i = 0; i < 500; ++i) {
+      if (gone->load()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return false;
+  }
+  // Answers the held requests, while the server still runs: harmless, nobody is left to write to.
+  void AnswerHeld() {
+    absl::MutexLock lock(&mu_);
+    for (Responder& r : held_) r(Response::Text(200, "too late"));
+  }
+
+ private:
+  absl::Notification dispatched_;
+  absl::Mutex mu_;
+  std::shared_ptr<const std::atomic<bool>> gone_;
+  std::vector<Responder> held_;
+};
+
 class LateResponders {
  public:
   ~LateResponders() { JoinAll(); }
@@ -187,33 +233,17 @@ TEST(HttpServer, AnswersLaterFromAnotherThread) {
 
 // A handler doing long work learns that the client went away, so it can stop.
 TEST(HttpServer, TellsTheHandlerWhenTheClientGoesAway) {
-  absl::Notification dispatched;
-  std::shared_ptr<const std::atomic<bool>> gone;
-  std::vector<Responder> held;
-  absl::Mutex mu;
-  auto server = StartOrDie([&](Request&& request, Responder respond) {
-    absl::MutexLock lock(&mu);
-    gone = request.client_gone;
-    held.push_back(std::move(respond));
-    dispatched.Notify();
-  });
+  HoldingHandler holding;
+  auto server = StartOrDie(holding.handler());
   ASSERT_NE(server, nullptr);
   {
     TestClient client(server->port());
     client.WriteRaw("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
-    ASSERT_TRUE(dispatched.WaitForNotificationWithTimeout(absl::Seconds(5)));
-    ASSERT_NE(gone, nullptr);
-    EXPECT_FALSE(gone->load());
+    holding.ExpectDispatchedWithClientPresent();
     client.Close();
   }
-  bool seen = false;
-  for (int i = 0; i < 500 && !seen; ++i) {
-    seen = gone->load();
-    if (!seen) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  EXPECT_TRUE(seen) << "client_gone never became true";
-  absl::MutexLock lock(&mu);
-  for (Responder& r : held) r(Response::Text(200, "too late"));  // harmless: nobody to write to
+  EXPECT_TRUE(holding.ClientGoneWithin5s()) << "client_gone never became true";
+  holding.AnswerHeld();
 }
 
 // While a handler works, the next pipelined request may already arrive; it is served, and the
@@ -875,36 +905,18 @@ TEST_F(HttpsServer, MinVersion13RefusesTls12Client) {
 }
 
 TEST_F(HttpsServer, TellsTheHandlerWhenTheClientGoesAway) {
-  absl::Notification dispatched;
-  std::shared_ptr<const std::atomic<bool>> gone;
-  std::vector<Responder> held;
-  absl::Mutex mu;
-  auto server = StartTlsOrDie(
-      [&](Request&& request, Responder respond) {
-        absl::MutexLock lock(&mu);
-        gone = request.client_gone;
-        held.push_back(std::move(respond));
-        dispatched.Notify();
-      },
-      ServerTls());
+  HoldingHandler holding;
+  auto server = StartTlsOrDie(holding.handler(), ServerTls());
   ASSERT_NE(server, nullptr);
   {
     TlsTestClient client(server->port(), *dir_, {});
     ASSERT_FALSE(client.Handshake());
     ASSERT_FALSE(client.WriteRaw("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n"));
-    ASSERT_TRUE(dispatched.WaitForNotificationWithTimeout(absl::Seconds(5)));
-    ASSERT_NE(gone, nullptr);
-    EXPECT_FALSE(gone->load());
+    holding.ExpectDispatchedWithClientPresent();
     client.CloseTcp();
   }
-  bool seen = false;
-  for (int i = 0; i < 500 && !seen; ++i) {
-    seen = gone->load();
-    if (!seen) std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  EXPECT_TRUE(seen) << "client_gone never became true";
-  absl::MutexLock lock(&mu);
-  for (Responder& r : held) r(Response::Text(200, "too late"));
+  EXPECT_TRUE(holding.ClientGoneWithin5s()) << "client_gone never became true";
+  holding.AnswerHeld();
 }
 
 // The watch for a closed connection reads through TLS: a pipelined request it decrypts is
