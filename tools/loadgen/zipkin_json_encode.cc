@@ -1,10 +1,11 @@
 #include "tools/loadgen/zipkin_json_encode.h"
-#include "common/json.h"
 
 #include <cstdio>
 #include <string_view>
 
+#include "common/json.h"
 #include "common/strings.h"
+#include "model/value_json.h"
 
 namespace th::tools {
 namespace {
@@ -14,8 +15,6 @@ using model::KeyValue;
 using model::Range;
 using model::SpanBatch;
 using model::ValueType;
-
-constexpr int kMaxJsonDepth = 64;
 
 void AppendQuoted(std::string* out, std::string_view s) {
   out->append(JsonQuote(s));
@@ -30,76 +29,9 @@ void AppendHex(std::string* out, std::string_view bytes) {
   }
 }
 
-void AppendBase64(std::string* out, std::string_view in) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  size_t i = 0;
-  auto byte = [&](size_t k) { return static_cast<uint32_t>(static_cast<uint8_t>(in[k])); };
-  for (; i + 3 <= in.size(); i += 3) {
-    uint32_t v = byte(i) << 16 | byte(i + 1) << 8 | byte(i + 2);
-    for (int s = 18; s >= 0; s -= 6) out->push_back(kAlphabet[(v >> s) & 63]);
-  }
-  if (i < in.size()) {
-    uint32_t v = byte(i) << 16 | (i + 1 < in.size() ? byte(i + 1) << 8 : 0);
-    out->push_back(kAlphabet[(v >> 18) & 63]);
-    out->push_back(kAlphabet[(v >> 12) & 63]);
-    out->push_back(i + 1 < in.size() ? kAlphabet[(v >> 6) & 63] : '=');
-    out->push_back('=');
-  }
-}
-
-// A value as JSON with raw types (pcommon.Value.AsString of arrays and maps; link and event
-// attribute objects).
-void AppendJsonValue(const SpanBatch& b, const AnyValue& v, std::string* out, int depth) {
-  if (depth > kMaxJsonDepth) {
-    out->append("null");
-    return;
-  }
-  switch (v.type) {
-    case ValueType::kEmpty:
-      out->append("null");
-      return;
-    case ValueType::kString:
-      AppendQuoted(out, v.bytes);
-      return;
-    case ValueType::kBool:
-      out->append(v.bool_value ? "true" : "false");
-      return;
-    case ValueType::kInt:
-      th::StrAppend(out, v.int_value);
-      return;
-    case ValueType::kDouble:
-      th::StrAppend(out, v.double_value);
-      return;
-    case ValueType::kBytes:
-      out->push_back('"');
-      AppendBase64(out, v.bytes);
-      out->push_back('"');
-      return;
-    case ValueType::kArray:
-      out->push_back('[');
-      for (uint32_t i = v.range.begin; i < v.range.end() && i < b.array_values.size(); ++i) {
-        if (i != v.range.begin) out->push_back(',');
-        AppendJsonValue(b, b.array_values[i], out, depth + 1);
-      }
-      out->push_back(']');
-      return;
-    case ValueType::kKvList:
-      out->push_back('{');
-      for (uint32_t i = v.range.begin; i < v.range.end() && i < b.key_values.size(); ++i) {
-        if (i != v.range.begin) out->push_back(',');
-        AppendQuoted(out, b.key_values[i].key);
-        out->push_back(':');
-        AppendJsonValue(b, b.key_values[i].value, out, depth + 1);
-      }
-      out->push_back('}');
-      return;
-  }
-}
-
 void AppendAttributesObject(const SpanBatch& b, Range r, std::string* out) {
   AnyValue object{.type = ValueType::kKvList, .range = r};
-  AppendJsonValue(b, object, out, 0);
+  model::AppendValueJson(b, object, out);
 }
 
 // pcommon.Value.AsString(), quoted: the tag value.
@@ -112,19 +44,19 @@ void AppendStringValue(const SpanBatch& b, const AnyValue& v, std::string* out) 
       out->append("\"\"");
       return;
     case ValueType::kBytes:
-      AppendJsonValue(b, v, out, 0);
+      model::AppendValueJson(b, v, out);
       return;  // quoted base64
     case ValueType::kBool:
     case ValueType::kInt:
     case ValueType::kDouble:
       out->push_back('"');
-      AppendJsonValue(b, v, out, 0);
+      model::AppendValueJson(b, v, out);
       out->push_back('"');
       return;
     case ValueType::kArray:
     case ValueType::kKvList: {
       std::string json;
-      AppendJsonValue(b, v, &json, 0);
+      model::AppendValueJson(b, v, &json);
       AppendQuoted(out, json);
       return;
     }
