@@ -18,6 +18,7 @@
 #include "store/block/block_writer.h"
 #include "store/block/bloom.h"
 #include "store/block/internal/byte_io.h"
+#include "store/block/testing/span_satisfies.h"
 #include "tools/loadgen/trace_generator.h"
 
 namespace th::store::block {
@@ -611,28 +612,6 @@ TEST(Bloom, HasNoFalseNegativesAndFewFalsePositives) {
 namespace th::store::block {
 namespace {
 
-// A span of `b` satisfies `p` (computed from the batch itself, as the query engine would).
-bool SpanSatisfies(const SpanBatch& b, uint32_t i, const ScanPredicate& p) {
-  const model::SpanColumns& c = b.spans;
-  const model::Resource& r = b.resources[b.scopes[c.scope[i]].resource];
-  for (const auto& [key, value] : p.resource_equals) {
-    bool found = false;
-    for (uint32_t k = r.attributes.begin; k < r.attributes.end(); ++k) {
-      const KeyValue& kv = b.key_values[k];
-      found = found || (kv.key == key && kv.value.type == ValueType::kString &&
-                        kv.value.bytes == value);
-    }
-    if (!found) return false;
-  }
-  if (p.name_equals && c.name[i] != *p.name_equals) return false;
-  if (p.status_code_equals && static_cast<uint32_t>(c.status_code[i]) != *p.status_code_equals) {
-    return false;
-  }
-  if (p.kind_equals && static_cast<uint32_t>(c.kind[i]) != *p.kind_equals) return false;
-  auto d = static_cast<int64_t>(c.end_time_unix_nano[i] - c.start_time_unix_nano[i]);
-  return d >= p.min_duration && d <= p.max_duration;
-}
-
 TEST(BlockScanFiltered, PassesExactlyTheTracesWithAQualifyingSpanAndSkipsTheRest) {
   MemoryBackend backend;
   tools::TraceGenerator gen(21);
@@ -681,7 +660,7 @@ TEST(BlockScanFiltered, PassesExactlyTheTracesWithAQualifyingSpanAndSkipsTheRest
     SCOPED_TRACE(label);
     std::set<TraceId> expected;
     for (uint32_t i = 0; i < batch->span_count(); ++i) {
-      if (SpanSatisfies(*batch, i, pred)) expected.insert(batch->spans.trace_id[i]);
+      if (testing::SpanSatisfies(*batch, i, pred)) expected.insert(batch->spans.trace_id[i]);
     }
     std::set<TraceId> visited;
     size_t visited_spans = 0;

@@ -12,6 +12,7 @@
 #include "store/block/block_reader.h"
 #include "store/block/block_writer.h"
 #include "store/block/page_cache.h"
+#include "store/block/testing/span_satisfies.h"
 #include "store/block/internal/span_filter.h"
 
 namespace th::store::block {
@@ -123,64 +124,6 @@ std::unique_ptr<SpanBatch> Data(bool with_arrays) {
   return b;
 }
 
-bool ValueEquals(const SpanBatch& b, const AnyValue& v, const Eq& e) {
-  switch (v.type) {
-    case ValueType::kString: return e.type == Eq::Type::kString && v.bytes == e.string_value;
-    case ValueType::kBool: return e.type == Eq::Type::kBool && v.bool_value == e.bool_value;
-    case ValueType::kInt:
-      if (e.type == Eq::Type::kInt) return v.int_value == e.int_value;
-      return e.type == Eq::Type::kDouble && static_cast<double>(v.int_value) == e.double_value;
-    case ValueType::kDouble:
-      if (e.type == Eq::Type::kInt) return v.double_value == static_cast<double>(e.int_value);
-      return e.type == Eq::Type::kDouble && v.double_value == e.double_value;
-    case ValueType::kArray:
-      for (uint32_t i = v.range.begin; i < v.range.end(); ++i) {
-        if (ValueEquals(b, b.array_values[i], e)) return true;
-      }
-      return false;
-    default: return false;
-  }
-}
-
-bool ListHas(const SpanBatch& b, Range r, const Eq& e) {
-  for (uint32_t k = r.begin; k < r.end(); ++k) {
-    if (b.key_values[k].key == e.key && ValueEquals(b, b.key_values[k].value, e)) return true;
-  }
-  return false;
-}
-
-// Span i satisfies every condition (unscoped: any place holds an equal value).
-bool Satisfies(const SpanBatch& b, uint32_t i, const ScanPredicate& p) {
-  const model::SpanColumns& c = b.spans;
-  const model::Scope& scope = b.scopes[c.scope[i]];
-  const Range res = b.resources[scope.resource].attributes;
-  for (const auto& [key, value] : p.resource_equals) {
-    Eq e;
-    e.key = key;
-    e.string_value = value;
-    if (!ListHas(b, res, e)) return false;
-  }
-  for (const Eq& e : p.attribute_equals) {
-    bool m = false;
-    if (e.scope != Eq::Scope::kResource) m = ListHas(b, c.attributes[i], e);
-    if (e.scope != Eq::Scope::kSpan) m = m || ListHas(b, res, e);
-    if (e.scope == Eq::Scope::kAny) {
-      m = m || ListHas(b, scope.attributes, e);
-      for (uint32_t ev = c.events[i].begin; ev < c.events[i].end(); ++ev) {
-        m = m || ListHas(b, b.events[ev].attributes, e);
-      }
-    }
-    if (!m) return false;
-  }
-  if (p.name_equals && c.name[i] != *p.name_equals) return false;
-  if (p.status_code_equals && static_cast<uint32_t>(c.status_code[i]) != *p.status_code_equals) {
-    return false;
-  }
-  if (p.kind_equals && static_cast<uint32_t>(c.kind[i]) != *p.kind_equals) return false;
-  auto d = static_cast<int64_t>(c.end_time_unix_nano[i] - c.start_time_unix_nano[i]);
-  return d >= p.min_duration && d <= p.max_duration;
-}
-
 Eq Attr(Eq::Scope scope, std::string key, int64_t i) {
   Eq e;
   e.scope = scope;
@@ -285,7 +228,7 @@ TEST_P(SpanFilterTest, PassesTheTracesWithAQualifyingSpan) {
     SCOPED_TRACE(c.label);
     std::set<TraceId> expected;
     for (uint32_t i = 0; i < batch->span_count(); ++i) {
-      if (Satisfies(*batch, i, c.p)) expected.insert(batch->spans.trace_id[i]);
+      if (testing::SpanSatisfies(*batch, i, c.p)) expected.insert(batch->spans.trace_id[i]);
     }
     std::set<TraceId> visited;
     size_t visited_spans = 0;
