@@ -17,7 +17,7 @@ import { OTLPTraceExporter as GrpcExporter } from '@opentelemetry/exporter-trace
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 
-import { expectations, readAckLog, summarize, verifyAll } from './lib/acks.mjs';
+import { expectations, readAckLog, summarize, verifyAll, verifyEventually } from './lib/acks.mjs';
 import { metricSum, startCollector } from './lib/collector.mjs';
 import {
   RecordingExporter, assertSameRecords, b64ToHex, expectedRecords, flattenResourceSpans,
@@ -210,13 +210,7 @@ service:
       const wanted = expectations(await readAckLog(ackLog));
       assert.ok(wanted.length > 100, `only ${wanted.length} traces acknowledged`);
       // Wait for the agent's queues to drain into the gateway.
-      const deadline = Date.now() + 20_000;
-      let failures = [];
-      do {
-        failures = await verifyAll(otlpGateway, wanted);
-        if (!failures.length) break;
-        await sleep(300);
-      } while (Date.now() < deadline);
+      const failures = await verifyEventually(otlpGateway, wanted, 20_000);
       assert.equal(failures.length, 0, summarize(failures, wanted.length));
     } finally {
       await removeDir(dir);
@@ -311,12 +305,7 @@ service:
     // The downstream comes back on the port the agent sends to.
     gateway = await startServer({ extraArgs: ['--otlp-grpc-address', `127.0.0.1:${gatewayGrpc}`] });
     gateway.grpcAddress = `127.0.0.1:${gatewayGrpc}`;
-    const deadline = Date.now() + 60_000;
-    let failures = [];
-    do {
-      await sleep(500);
-      failures = await verifyAll(gateway, wanted);
-    } while (failures.length && Date.now() < deadline);
+    const failures = await verifyEventually(gateway, wanted, 60_000, 500);
     assert.equal(failures.length, 0, summarize(failures, wanted.length) + agent.describe());
     const metrics = (await httpGet(`http://127.0.0.1:${metricsPort}/metrics`)).body.toString();
     assert.equal(metricSum(metrics, 'otelcol_exporter_send_failed_spans', { exporter: 'otlp' }), 0, metrics);
@@ -532,13 +521,7 @@ service:
       '--concurrency', '2', '--ack-log', ackLog, '--seed', '21'], { timeoutMs: 60_000 });
     assert.equal(lg.code, 0, lg.stderr);
     const wanted = expectations(await readAckLog(ackLog));
-    const deadline = Date.now() + 20_000;
-    let failures = [];
-    do {
-      failures = await verifyAll(gateway, wanted);
-      if (!failures.length) break;
-      await sleep(300);
-    } while (Date.now() < deadline);
+    const failures = await verifyEventually(gateway, wanted, 20_000);
     assert.equal(failures.length, 0, summarize(failures, wanted.length) + agent.describe());
     // A plaintext client is refused by the gateway.
     const plain = await runTool(['loadgen', '--endpoint', `127.0.0.1:${gatewayGrpc}`, '--spans', '100',

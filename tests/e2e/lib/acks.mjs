@@ -3,6 +3,7 @@
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 import { b64ToHex, countSpans } from './otlp.mjs';
 
@@ -34,6 +35,19 @@ export function expectations(entries) {
     want.set(key, { tenant, traceId, spans: (prev?.spans ?? 0) + spans });
   }
   return [...want.values()];
+}
+
+/**
+ * verifyAll again, `pauseMs` apart, until nothing fails or `timeoutMs` has passed (spans still on
+ * their way, e.g. in an agent's queue); returns the last failures.
+ */
+export async function verifyEventually(srv, wanted, timeoutMs, pauseMs = 300) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const failures = await verifyAll(srv, wanted);
+    if (!failures.length || Date.now() >= deadline) return failures;
+    await sleep(pauseMs);
+  }
 }
 
 /** Fetches every trace via /api/v2/traces (JSON) and checks its span count; returns failures. */
