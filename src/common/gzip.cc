@@ -8,14 +8,7 @@ namespace th {
 
 Result<std::string> DecodeContentEncoding(std::string_view content_encoding, std::string&& body,
                                           size_t max_output) {
-  while (!content_encoding.empty() && (content_encoding.front() == ' ' ||
-                                       content_encoding.front() == '\t')) {
-    content_encoding.remove_prefix(1);
-  }
-  while (!content_encoding.empty() && (content_encoding.back() == ' ' ||
-                                       content_encoding.back() == '\t')) {
-    content_encoding.remove_suffix(1);
-  }
+  content_encoding = TrimBlanks(content_encoding);
   const std::string encoding = AsciiLower(content_encoding);
   if (encoding == "gzip" || encoding == "deflate" || encoding == "zlib") {
     return GunzipBounded(body, max_output);

@@ -57,6 +57,13 @@ std::string StrCat(const Args&... args) {
   return out;
 }
 
+// `s` without the spaces and tabs around it (HTTP's optional whitespace, W3C list members).
+inline std::string_view TrimBlanks(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
 // `s` with ASCII letters lower-cased (header names, media types, option values); other bytes
 // are kept.
 inline std::string AsciiLower(std::string_view s) {

@@ -5,12 +5,6 @@
 namespace th::http {
 namespace {
 
-std::string_view TrimBlanks(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 // Glob match where '*' matches any run of characters; greedy with one backtrack point, so
 // linear in practice and never exponential.
 bool GlobMatch(std::string_view pattern, std::string_view text) {

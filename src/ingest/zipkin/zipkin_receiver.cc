@@ -23,12 +23,6 @@ namespace {
 constexpr std::string_view kSpansPath = "/api/v2/spans";
 constexpr int kHttpThreads = 2;
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 // What a request may see of the receiver's configuration and metrics; shared with responders
 // that may run after the receiver is gone (a consumer answering late).
 struct Shared {
@@ -146,7 +140,7 @@ class Handler {
                cors.allowed_headers.end();
     while (!requested.empty() && !any) {
       size_t comma = requested.find(',');
-      std::string name = AsciiLower(Trim(requested.substr(0, comma)));
+      std::string name = AsciiLower(TrimBlanks(requested.substr(0, comma)));
       requested = comma == std::string_view::npos ? "" : requested.substr(comma + 1);
       if (name.empty()) continue;
       static constexpr std::string_view kSafe[] = {"accept", "accept-language",

@@ -1,5 +1,7 @@
 #include "pipeline/processor/probabilistic_sampler/internal/hash_seed.h"
 
+#include "common/strings.h"
+
 namespace th::pipeline::probabilistic_sampler {
 namespace {
 
@@ -71,12 +73,6 @@ bool ParseOTelValue(std::string_view text, TraceState* out) {
   }
 }
 
-std::string_view TrimOws(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 std::string Hex14(uint64_t v) {
   static constexpr char kDigits[] = "0123456789abcdef";
   std::string out(14, '0');
@@ -144,7 +140,7 @@ bool ParseTraceState(std::string_view text, TraceState* out) {
   while (pos <= text.size()) {
     size_t end = text.find(',', pos);
     std::string_view member =
-        TrimOws(text.substr(pos, end == std::string_view::npos ? end : end - pos));
+        TrimBlanks(text.substr(pos, end == std::string_view::npos ? end : end - pos));
     if (!member.empty()) {
       if (++count > 32) return false;
       size_t eq = member.find('=');

@@ -122,12 +122,6 @@ bool ValidValue(std::string_view v) {
   }
   return true;
 }
-std::string_view TrimOws(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 // The value of `key` in tracestate `text`; "" when absent or when the tracestate is invalid.
 std::string_view TraceStateGet(std::string_view text, std::string_view key) {
   std::string_view found;
@@ -136,7 +130,7 @@ std::string_view TraceStateGet(std::string_view text, std::string_view key) {
   while (true) {
     size_t end = text.find(',', pos);
     std::string_view member =
-        TrimOws(text.substr(pos, end == std::string_view::npos ? end : end - pos));
+        TrimBlanks(text.substr(pos, end == std::string_view::npos ? end : end - pos));
     if (!member.empty()) {
       size_t eq = member.find('=');
       if (eq == std::string_view::npos) return {};
