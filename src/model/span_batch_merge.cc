@@ -173,6 +173,10 @@ std::unique_ptr<SpanBatch> JoinBatches(std::vector<std::unique_ptr<SpanBatch>> p
   return out;
 }
 
+Range CopyAttributes(const SpanBatch& src, Range r, SpanBatch* dst) {
+  return ValueCopier(src, dst).CopyAttributes(r);
+}
+
 std::unique_ptr<SpanBatch> CopySpans(const SpanBatch& src, std::span<const uint32_t> indices) {
   auto dst = std::make_unique<SpanBatch>();
   dst->tenant = src.tenant;

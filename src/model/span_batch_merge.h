@@ -30,4 +30,8 @@ std::unique_ptr<SpanBatch> JoinBatches(std::vector<std::unique_ptr<SpanBatch>> p
 // otlp_encoding: the copy is not a slice of any received body.
 std::unique_ptr<SpanBatch> CopySpans(const SpanBatch& src, std::span<const uint32_t> indices);
 
+// Deep-copies the attribute list `r` of `src` (nested values too, strings into dst's arena) onto
+// the end of `dst`'s pools; returns where it lies in `dst`.
+Range CopyAttributes(const SpanBatch& src, Range r, SpanBatch* dst);
+
 }  // namespace th::model

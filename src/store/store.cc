@@ -28,6 +28,8 @@ namespace {
 
 constexpr uint8_t kRecordSpans = 1;
 constexpr size_t kMaxTenantLength = 0xffff;
+// Spans a cut decodes before it chooses its block's dedicated keys (held in memory till then).
+constexpr uint64_t kDedicatedKeySampleSpans = 32768;
 
 struct Framed {
   std::string_view tenant;
@@ -520,51 +522,52 @@ Status Store::FlushFrozen() {
 Status Store::FlushGeneration(Generation* gen) {
   for (const std::string& tenant : gen->head->Tenants()) {
     auto started = std::chrono::steady_clock::now();
-    // Decode the tenant's records; the batches must outlive the writer's Finish.
-    std::vector<std::unique_ptr<model::SpanBatch>> batches;
-    Status decode_status;
-    gen->head->ForEachRecord(tenant, [&](std::string_view otlp) {
-      auto decoded = model::DecodeOtlpTracesProto(std::string(otlp), tenant);
-      if (decoded.ok()) {
-        batches.push_back(std::move(decoded->batch));
-      } else if (decode_status.ok()) {
-        decode_status = decoded.status();
-      }
-    });
-    // Records were decoded once already to enter the head, so this cannot fail short of memory
-    // corruption; refuse to write a block missing spans.
-    if (!decode_status.ok()) {
-      return absl::InternalError(th::StrCat("flush: head record does not decode: ",
-                                            Message(decode_status)));
-    }
     block::BlockWriterOptions wo;
     wo.tenant = tenant;
     wo.block_id = catalog::NewBlockId();
     wo.target_spans_per_row_group = options_.target_spans_per_row_group;
     wo.wal_segment_end = gen->wal_segment_end;
     block::BlockWriter writer(backend_.get(), wo);
-    SpanDedup dedup;
-    uint64_t spans = 0;
-    for (const auto& b : batches) {
-      std::vector<uint32_t> fresh = dedup.NewSpans(*b);
-      spans += fresh.size();
-      if (fresh.size() == b->span_count()) {
-        RETURN_IF_ERROR(writer.AddBatch(*b));
+    // The block is written a row group at a time, traces in id order, so that a cut holds one
+    // row group's spans decoded rather than the whole head's (which cost memory and, faulting it
+    // in afresh at every cut, a quarter of the server's CPU). The dedicated keys are chosen from
+    // the first row groups, held back until then: trace ids are random, so those traces are a
+    // fair sample. Compaction chooses again over whole blocks.
+    Head::TraceChunks chunks = gen->head->ChunkTraces(tenant);
+    std::vector<std::unique_ptr<model::SpanBatch>> sample;
+    block::DedicatedKeyCounter keys;
+    uint64_t sampled = 0, spans = 0;
+    bool writing = false;
+    auto start_writing = [&]() -> Status {
+      RETURN_IF_ERROR(writer.StartRowGroups(keys.Top(wo.max_dedicated_keys), chunks.trace_count()));
+      writing = true;
+      for (const auto& b : sample) RETURN_IF_ERROR(writer.AddRowGroup(*b));
+      sample.clear();
+      return Status();
+    };
+    for (;;) {
+      uint32_t traces = 0;
+      std::string otlp = chunks.Next(options_.target_spans_per_row_group, &traces);
+      if (traces == 0) break;
+      auto decoded = model::DecodeOtlpTracesProto(std::move(otlp), tenant);
+      // Records were decoded once already to enter the head, so this cannot fail short of memory
+      // corruption; refuse to write a block missing spans.
+      if (!decoded.ok()) {
+        return absl::InternalError(th::StrCat("flush: head spans do not decode: ",
+                                              Message(decoded.status())));
+      }
+      std::unique_ptr<model::SpanBatch> batch = std::move(decoded->batch);
+      spans += batch->span_count();
+      if (writing) {
+        RETURN_IF_ERROR(writer.AddRowGroup(*batch));
         continue;
       }
-      // Some spans were retries: add the rest trace by trace.
-      std::sort(fresh.begin(), fresh.end(), [&](uint32_t x, uint32_t y) {
-        return b->spans.trace_id[x] < b->spans.trace_id[y] ||
-               (b->spans.trace_id[x] == b->spans.trace_id[y] && x < y);
-      });
-      size_t k = 0;
-      while (k < fresh.size()) {
-        size_t e = k;
-        while (e < fresh.size() && b->spans.trace_id[fresh[e]] == b->spans.trace_id[fresh[k]]) ++e;
-        RETURN_IF_ERROR(writer.AddTrace(*b, std::span<const uint32_t>(&fresh[k], e - k)));
-        k = e;
-      }
+      keys.AddBatch(*batch);
+      sampled += batch->span_count();
+      sample.push_back(std::move(batch));
+      if (sampled >= kDedicatedKeySampleSpans) RETURN_IF_ERROR(start_writing());
     }
+    if (!writing) RETURN_IF_ERROR(start_writing());
     failpoint::Hit("flush.before_block_finish");
     Result<block::BlockMeta> meta = writer.Finish();
     if (!meta.ok()) {

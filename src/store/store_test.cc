@@ -9,9 +9,11 @@
 #include <gtest/gtest.h>
 
 #include "model/otlp_decode.h"
+#include "model/otlp_encode.h"
 #include "store/backend/memory/memory_backend.h"
 #include "store/testing/store_checks.h"
 #include "store/testing/temp_store.h"
+#include "tools/loadgen/trace_generator.h"
 
 #include "opentelemetry/proto/trace/v1/trace.pb.h"
 
@@ -142,6 +144,41 @@ TEST_F(StoreFlushTest, FlushMovesSpansIntoBlocksAndRemovesTheirWalSegments) {
   temp_.Reopen();
   EXPECT_EQ(temp_.store().Stats().spans, 0u);
   EXPECT_EQ(SpanIds(*temp_.store().FindTrace("a", TraceIdOf(2), {})), SpanIds(before));
+}
+
+// A cut of more spans than it samples for the dedicated keys, with a retried request in it: the
+// block holds every span once, and every trace reads back as the head served it.
+TEST_F(StoreFlushTest, BigCutIsWrittenRowGroupByRowGroupWithEverySpanOnce) {
+  tools::TraceGenerator gen(21);
+  std::vector<std::string> requests;
+  size_t spans = 0;
+  while (spans < 45000) {
+    auto batch = gen.NextBatch(1000, 1'700'000'000'000'000'000ull);
+    spans += batch->span_count();
+    requests.emplace_back();
+    model::EncodeOtlpTraces(*batch, &requests.back());
+  }
+  for (const std::string& r : requests) ASSERT_TRUE(temp_.AppendOtlp(r, "a").ok());
+  ASSERT_TRUE(temp_.AppendOtlp(requests[3], "a").ok());  // a client retry
+  std::map<model::TraceId, std::multiset<std::string>> before;
+  for (const std::string& r : requests) {
+    auto decoded = model::DecodeOtlpTracesProto(std::string(r), "a");
+    ASSERT_TRUE(decoded.ok());
+    for (const model::TraceId& id : decoded->batch->spans.trace_id) {
+      if (before.contains(id)) continue;
+      before[id] = SpanIds(*temp_.store().FindTrace("a", id, {}));
+    }
+  }
+  ASSERT_TRUE(temp_.store().FlushForTest().ok());
+  StoreStats stats = temp_.store().FullStats();
+  EXPECT_EQ(stats.head.spans, 0u);
+  EXPECT_EQ(stats.blocks, 1u);
+  EXPECT_EQ(stats.block_spans, spans);
+  for (const auto& [id, ids] : before) {
+    auto after = temp_.store().FindTrace("a", id, {});
+    ASSERT_TRUE(after.ok()) << after.status();
+    ASSERT_EQ(SpanIds(*after), ids);
+  }
 }
 
 TEST_F(StoreFlushTest, TraceSplitBetweenBlockAndHeadIsMergedWithEachSpanOnce) {

@@ -302,6 +302,81 @@ TEST(Block, LoadgenTracesRoundTripByIdAndByScan) {
   EXPECT_EQ(seen, traces.size());
 }
 
+// A block written row group by row group (each row group's batch gone right after its call) is
+// byte for byte the block written all at once, given the same dedicated keys and boundaries.
+TEST(Block, RowGroupByRowGroupWritesTheSameBlockAsAllAtOnce) {
+  MemoryBackend backend;
+  tools::TraceGenerator gen(11);
+  auto batch = gen.NextBatch(6000, kNow);
+  auto traces = SpansByTrace(*batch);
+  BlockWriterOptions whole = Options("whole", 1000);
+  whole.created_unix_nano = kNow;
+  BlockWriter all_at_once(&backend, whole);
+  ASSERT_TRUE(all_at_once.AddBatch(*batch).ok());
+  Result<BlockMeta> expected = all_at_once.Finish();
+  ASSERT_TRUE(expected.ok()) << expected.status();
+
+  BlockWriterOptions streamed = whole;
+  streamed.block_id = "streamed";
+  BlockWriter writer(&backend, streamed);
+  DedicatedKeyCounter keys;
+  keys.AddBatch(*batch);
+  ASSERT_EQ(keys.Top(whole.max_dedicated_keys), expected->dedicated_keys);
+  ASSERT_TRUE(writer.StartRowGroups(keys.Top(whole.max_dedicated_keys), traces.size()).ok());
+  // Same boundaries as the writer's own: close a row group once it holds 1000 spans. Spans of a
+  // row group are interleaved across traces, as the head hands them out.
+  std::vector<uint32_t> group;
+  auto flush = [&] {
+    std::vector<uint32_t> interleaved = group;
+    std::stable_sort(interleaved.begin(), interleaved.end());
+    std::unique_ptr<SpanBatch> copy = model::CopySpans(*batch, interleaved);
+    Status st = writer.AddRowGroup(*copy);
+    ASSERT_TRUE(st.ok()) << st;
+    group.clear();
+  };
+  for (const auto& [id, spans] : traces) {
+    group.insert(group.end(), spans.begin(), spans.end());
+    if (group.size() >= 1000) flush();
+  }
+  if (!group.empty()) flush();
+  Result<BlockMeta> meta = writer.Finish();
+  ASSERT_TRUE(meta.ok()) << meta.status();
+  EXPECT_EQ(meta->span_count, expected->span_count);
+  EXPECT_EQ(meta->trace_count, expected->trace_count);
+  EXPECT_EQ(meta->row_groups.size(), expected->row_groups.size());
+  for (std::string_view object : {kDataObject, kIndexObject, kBloomObject}) {
+    auto a = backend.Get(BlockObjectKey("tenant-a", "whole", object));
+    auto b = backend.Get(BlockObjectKey("tenant-a", "streamed", object));
+    ASSERT_TRUE(a.ok() && b.ok());
+    EXPECT_TRUE(*a == *b) << object << " differs";
+  }
+  auto reader = BlockReader::Open(&backend, "tenant-a", "streamed");
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  ExpectEveryTraceFound(**reader, *batch, traces);
+}
+
+TEST(Block, RowGroupsOutOfTraceOrderOrMixedWithAddsAreRefused) {
+  MemoryBackend backend;
+  tools::TraceGenerator gen(12);
+  auto batch = gen.NextBatch(300, kNow);
+  auto traces = SpansByTrace(*batch);
+  ASSERT_GE(traces.size(), 2u);
+  auto first = model::CopySpans(*batch, traces.begin()->second);
+  auto second = model::CopySpans(*batch, std::next(traces.begin())->second);
+
+  BlockWriter writer(&backend, Options("order"));
+  EXPECT_EQ(writer.AddRowGroup(*first).code(), absl::StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(writer.StartRowGroups({}, 2).ok());
+  EXPECT_EQ(writer.AddBatch(*batch).code(), absl::StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(writer.AddRowGroup(*second).ok());
+  EXPECT_EQ(writer.AddRowGroup(*first).code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(writer.AddRowGroup(*second).code(), absl::StatusCode::kInvalidArgument);
+
+  BlockWriter late(&backend, Options("late"));
+  ASSERT_TRUE(late.AddBatch(*batch).ok());
+  EXPECT_EQ(late.StartRowGroups({}, 2).code(), absl::StatusCode::kFailedPrecondition);
+}
+
 TEST(Block, TraceSpreadOverSeveralAddsIsStoredTogether) {
   MemoryBackend backend;
   tools::TraceGenerator gen(3);

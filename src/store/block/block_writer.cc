@@ -13,6 +13,7 @@
 #include "store/block/internal/attributes.h"
 #include "store/block/internal/byte_io.h"
 #include "store/block/internal/columns.h"
+#include "model/span_batch_merge.h"
 
 #include "absl/container/flat_hash_map.h"
 
@@ -78,18 +79,28 @@ void AppendValueKey(const SpanBatch& b, const AnyValue& v, std::string* out) {
 // The block's resource and scope tables: one entry per distinct content.
 class TableEncoder {
  public:
-  explicit TableEncoder(const std::vector<const SpanBatch*>& batches)
-      : batches_(batches),
+  // With `copy_inputs` the tables keep copies of what they take from input batches, which then
+  // need not outlive the encoder (a block written row group by row group); without, they keep
+  // views into the batches.
+  explicit TableEncoder(bool copy_inputs)
+      : copies_(copy_inputs ? std::make_unique<SpanBatch>() : nullptr),
         scope_attrs_("scope", nullptr, 1),
         resource_attrs_("resource", nullptr, 1) {}
-  // The table index of scope `scope` of input batch `batch`.
-  uint32_t ScopeOf(uint32_t batch, uint32_t scope);
+  // The table index of scope `scope` of `b`, input batch number `batch`.
+  uint32_t ScopeOf(const SpanBatch& b, uint32_t batch, uint32_t scope);
+  // Forgets which input scope went where: batch numbers given after this are new batches.
+  void ForgetInputs() {
+    scope_by_input_.clear();
+    resource_by_input_.clear();
+  }
   Status Write(RowGroupBuilder* out);
 
  private:
-  uint32_t ResourceOf(uint32_t batch, uint32_t resource);
+  uint32_t ResourceOf(const SpanBatch& b, uint32_t batch, uint32_t resource);
+  // A string to keep in the tables: copied when the inputs are not kept.
+  std::string_view Keep(std::string_view v) { return copies_ ? copies_->arena.Copy(v) : v; }
 
-  const std::vector<const SpanBatch*>& batches_;
+  std::unique_ptr<SpanBatch> copies_;
   absl::flat_hash_map<uint64_t, uint32_t> scope_by_input_, resource_by_input_;
   absl::flat_hash_map<std::string, uint32_t> scope_by_content_, resource_by_content_;
   std::vector<uint32_t> scope_resource_, scope_dropped_;
@@ -142,11 +153,10 @@ class RowGroupEncoder {
   absl::flat_hash_map<SpanId, uint32_t> index_in_trace_;
 };
 
-uint32_t TableEncoder::ResourceOf(uint32_t batch, uint32_t resource) {
+uint32_t TableEncoder::ResourceOf(const SpanBatch& b, uint32_t batch, uint32_t resource) {
   uint64_t input = (static_cast<uint64_t>(batch) << 32) | resource;
   auto it = resource_by_input_.find(input);
   if (it != resource_by_input_.end()) return it->second;
-  const SpanBatch& b = *batches_[batch];
   const model::Resource& r = b.resources[resource];
   std::string key;
   internal::PutString(&key, r.schema_url);
@@ -155,21 +165,24 @@ uint32_t TableEncoder::ResourceOf(uint32_t batch, uint32_t resource) {
   auto [c, inserted] =
       resource_by_content_.try_emplace(key, static_cast<uint32_t>(resource_schema_url_.size()));
   if (inserted) {
-    resource_schema_url_.push_back(r.schema_url);
+    resource_schema_url_.push_back(Keep(r.schema_url));
     resource_dropped_.push_back(r.dropped_attributes_count);
-    resource_attrs_.Add(b, r.attributes);
+    if (copies_) {
+      resource_attrs_.Add(*copies_, model::CopyAttributes(b, r.attributes, copies_.get()));
+    } else {
+      resource_attrs_.Add(b, r.attributes);
+    }
   }
   resource_by_input_[input] = c->second;
   return c->second;
 }
 
-uint32_t TableEncoder::ScopeOf(uint32_t batch, uint32_t scope) {
+uint32_t TableEncoder::ScopeOf(const SpanBatch& b, uint32_t batch, uint32_t scope) {
   uint64_t input = (static_cast<uint64_t>(batch) << 32) | scope;
   auto it = scope_by_input_.find(input);
   if (it != scope_by_input_.end()) return it->second;
-  const SpanBatch& b = *batches_[batch];
   const model::Scope& s = b.scopes[scope];
-  uint32_t resource = ResourceOf(batch, s.resource);
+  uint32_t resource = ResourceOf(b, batch, s.resource);
   std::string key;
   internal::PutVarint(&key, resource);
   internal::PutString(&key, s.name);
@@ -181,11 +194,15 @@ uint32_t TableEncoder::ScopeOf(uint32_t batch, uint32_t scope) {
       scope_by_content_.try_emplace(key, static_cast<uint32_t>(scope_name_.size()));
   if (inserted) {
     scope_resource_.push_back(resource);
-    scope_name_.push_back(s.name);
-    scope_version_.push_back(s.version);
-    scope_schema_url_.push_back(s.schema_url);
+    scope_name_.push_back(Keep(s.name));
+    scope_version_.push_back(Keep(s.version));
+    scope_schema_url_.push_back(Keep(s.schema_url));
     scope_dropped_.push_back(s.dropped_attributes_count);
-    scope_attrs_.Add(b, s.attributes);
+    if (copies_) {
+      scope_attrs_.Add(*copies_, model::CopyAttributes(b, s.attributes, copies_.get()));
+    } else {
+      scope_attrs_.Add(b, s.attributes);
+    }
   }
   scope_by_input_[input] = c->second;
   return c->second;
@@ -228,7 +245,7 @@ void RowGroupEncoder::AddTrace(const TraceId& id,
       parent_.push_back(kParentExternal);
       parent_ids_.append(parent.View());
     }
-    scope_.push_back(tables_->ScopeOf(batch, c.scope[i]));
+    scope_.push_back(tables_->ScopeOf(b, batch, c.scope[i]));
     name_.push_back(c.name[i]);
     kind_.push_back(static_cast<uint32_t>(c.kind[i]));
     status_code_.push_back(static_cast<uint32_t>(c.status_code[i]));
@@ -319,8 +336,159 @@ std::string BlockObjectKey(std::string_view tenant, std::string_view block_id,
   return th::StrCat(tenant, "/", block_id, "/", object);
 }
 
+// What a block being written has so far: meta, trace-id index, bloom filter, the data object's
+// stream and the resource/scope tables. Row groups are encoded into it one at a time.
+struct BlockWriter::Build {
+  Build(const BlockWriterOptions& options, std::vector<std::string> dedicated_keys,
+        uint64_t trace_count, bool copy_tables)
+      : bloom(BloomShapeFor(trace_count)), tables(copy_tables) {
+    meta.tenant = options.tenant;
+    meta.block_id = options.block_id;
+    meta.compaction_level = options.compaction_level;
+    meta.wal_segment_end = options.wal_segment_end;
+    meta.sources = options.sources;
+    meta.created_unix_nano =
+        options.created_unix_nano != 0 ? options.created_unix_nano : NowUnixNano();
+    meta.dedicated_keys = std::move(dedicated_keys);
+    for (size_t i = 0; i < meta.dedicated_keys.size(); ++i) {
+      dedicated[meta.dedicated_keys[i]] = static_cast<uint32_t>(i + 1);
+    }
+    group_count = static_cast<uint32_t>(meta.dedicated_keys.size() + 1);
+  }
+
+  Status FlushIndexPage();
+  // Encodes spans [0, n) of `spans` (sorted by trace id, whole traces) as the next row group.
+  Status AddRowGroup(const std::vector<const SpanBatch*>& batches,
+                     std::span<const PendingSpan> spans, int zstd_level);
+  // Writes the tables, index, bloom filter and, last, the meta.
+  Result<BlockMeta> Finish(backend::Backend* backend, int zstd_level);
+
+  BlockMeta meta;
+  DedicatedKeys dedicated;
+  uint32_t group_count = 1;
+  BloomBuilder bloom;
+  std::unique_ptr<backend::ObjectWriter> data;
+  internal::ColumnNames names;
+  std::string index_page;  // entries of the current index page
+  std::string index;
+  uint32_t index_entries = 0;
+  uint64_t data_size = 0;
+  TableEncoder tables;
+  std::vector<std::pair<uint32_t, uint32_t>> trace_spans;  // reused
+};
+
+Status BlockWriter::Build::FlushIndexPage() {
+  if (index_entries == 0) return Status();
+  std::string body;
+  internal::PutU32(&body, index_entries);
+  body += index_page;
+  IndexPageInfo info;
+  info.first_trace_id = TraceId::FromBytes(std::string_view(index_page).substr(0, 16));
+  info.range.offset = index.size();
+  RETURN_IF_ERROR(enc::AppendPage(enc::Encoding::kRaw, enc::Compression::kNone, body, &index));
+  info.range.length = index.size() - info.range.offset;
+  meta.index_pages.push_back(info);
+  index_page.clear();
+  index_entries = 0;
+  return Status();
+}
+
+Status BlockWriter::Build::AddRowGroup(const std::vector<const SpanBatch*>& batches,
+                                       std::span<const PendingSpan> spans, int zstd_level) {
+  if (spans.empty()) return Status();
+  RowGroupEncoder encoder(batches, &tables, &dedicated, group_count);
+  RowGroupInfo rg;
+  const auto rg_index = static_cast<uint32_t>(meta.row_groups.size());
+  rg.first_trace_id = spans[0].trace_id;
+  rg.min_start_unix_nano = UINT64_MAX;
+  size_t pos = 0;
+  while (pos < spans.size()) {
+    size_t end = pos;
+    trace_spans.clear();
+    while (end < spans.size() && spans[end].trace_id == spans[pos].trace_id) {
+      trace_spans.emplace_back(spans[end].batch, spans[end].span);
+      ++end;
+    }
+    const TraceId& id = spans[pos].trace_id;
+    uint64_t start, finish;
+    encoder.AddTrace(id, trace_spans, &start, &finish);
+    rg.min_start_unix_nano = std::min(rg.min_start_unix_nano, start);
+    rg.max_end_unix_nano = std::max(rg.max_end_unix_nano, finish);
+    rg.last_trace_id = id;
+    bloom.Add(id);
+    index_page.append(id.View());
+    internal::PutU32(&index_page, rg_index);
+    internal::PutU32(&index_page, rg.span_count);
+    internal::PutU32(&index_page, static_cast<uint32_t>(end - pos));
+    if (++index_entries == kIndexEntriesPerPage) RETURN_IF_ERROR(FlushIndexPage());
+    rg.span_count += static_cast<uint32_t>(end - pos);
+    ++rg.trace_count;
+    pos = end;
+  }
+  RowGroupBuilder builder(&names, zstd_level);
+  RETURN_IF_ERROR(encoder.Write(&builder));
+  rg.range.offset = data_size;
+  rg.range.length = builder.data().size();
+  rg.chunks = std::move(builder.chunks());
+  data_size += builder.data().size();
+  RETURN_IF_ERROR(data->Append(builder.data()));
+  if (meta.row_groups.empty()) {
+    meta.min_start_unix_nano = rg.min_start_unix_nano;
+    meta.max_end_unix_nano = rg.max_end_unix_nano;
+  } else {
+    meta.min_start_unix_nano = std::min(meta.min_start_unix_nano, rg.min_start_unix_nano);
+    meta.max_end_unix_nano = std::max(meta.max_end_unix_nano, rg.max_end_unix_nano);
+  }
+  meta.span_count += rg.span_count;
+  meta.trace_count += rg.trace_count;
+  meta.row_groups.push_back(std::move(rg));
+  return Status();
+}
+
+Result<BlockMeta> BlockWriter::Build::Finish(backend::Backend* backend, int zstd_level) {
+  RETURN_IF_ERROR(FlushIndexPage());
+  {
+    RowGroupBuilder builder(&names, zstd_level);
+    RETURN_IF_ERROR(tables.Write(&builder));
+    meta.tables.range.offset = data_size;
+    meta.tables.range.length = builder.data().size();
+    meta.tables.chunks = std::move(builder.chunks());
+    data_size += builder.data().size();
+    RETURN_IF_ERROR(data->Append(builder.data()));
+  }
+  RETURN_IF_ERROR(data->Commit());
+  meta.data_size = data_size;
+  meta.column_names = names.names();
+
+  RETURN_IF_ERROR(backend->Put(BlockObjectKey(meta.tenant, meta.block_id, kIndexObject), index));
+  meta.index_size = index.size();
+
+  std::string bloom_bytes;
+  meta.bloom = bloom.shape();
+  for (uint32_t i = 0; i < meta.bloom.shard_count; ++i) {
+    ObjectRange r;
+    r.offset = bloom_bytes.size();
+    RETURN_IF_ERROR(enc::AppendPage(enc::Encoding::kRaw, enc::Compression::kNone, bloom.shard(i),
+                                    &bloom_bytes));
+    r.length = bloom_bytes.size() - r.offset;
+    meta.bloom_shards.push_back(r);
+  }
+  RETURN_IF_ERROR(
+      backend->Put(BlockObjectKey(meta.tenant, meta.block_id, kBloomObject), bloom_bytes));
+  meta.bloom_size = bloom_bytes.size();
+
+  ASSIGN_OR_RETURN(std::string meta_bytes, EncodeBlockMeta(meta));
+  // Data, index and bloom are durable; the block is not visible until the next line.
+  failpoint::Hit("block.before_meta");
+  RETURN_IF_ERROR(
+      backend->Put(BlockObjectKey(meta.tenant, meta.block_id, kMetaObject), meta_bytes));
+  return meta;
+}
+
 BlockWriter::BlockWriter(backend::Backend* backend, BlockWriterOptions options)
     : backend_(backend), options_(std::move(options)) {}
+
+BlockWriter::~BlockWriter() = default;
 
 uint32_t BlockWriter::BatchIndex(const SpanBatch& batch) {
   if (!batches_.empty() && batches_.back() == &batch) {
@@ -330,8 +498,16 @@ uint32_t BlockWriter::BatchIndex(const SpanBatch& batch) {
   return static_cast<uint32_t>(batches_.size() - 1);
 }
 
-Status BlockWriter::AddTrace(const SpanBatch& batch, std::span<const uint32_t> span_indices) {
+Status BlockWriter::CheckAdding() const {
   if (finished_) return absl::FailedPreconditionError("block writer: already finished");
+  if (build_ != nullptr) {
+    return absl::FailedPreconditionError("block writer: AddTrace/AddBatch after StartRowGroups");
+  }
+  return Status();
+}
+
+Status BlockWriter::AddTrace(const SpanBatch& batch, std::span<const uint32_t> span_indices) {
+  RETURN_IF_ERROR(CheckAdding());
   if (span_indices.empty()) return Status();
   for (uint32_t i : span_indices) {
     if (i >= batch.span_count()) {
@@ -348,7 +524,7 @@ Status BlockWriter::AddTrace(const SpanBatch& batch, std::span<const uint32_t> s
 }
 
 Status BlockWriter::AddBatch(const SpanBatch& batch) {
-  if (finished_) return absl::FailedPreconditionError("block writer: already finished");
+  RETURN_IF_ERROR(CheckAdding());
   if (batch.span_count() == 0) return Status();
   uint32_t b = BatchIndex(batch);
   for (uint32_t i = 0; i < batch.span_count(); ++i) {
@@ -369,163 +545,108 @@ bool BlockWriter::TraceIdLess(const PendingSpan& a, const PendingSpan& b) {
   return word(a.trace_id, 1) < word(b.trace_id, 1);
 }
 
+void DedicatedKeyCounter::Add(const SpanBatch& batch, uint32_t span) {
+  Range r = batch.spans.attributes[span];
+  for (uint32_t i = r.begin; i < r.end(); ++i) {
+    std::string_view key = batch.key_values[i].key;
+    auto it = counts_.find(absl::string_view(key.data(), key.size()));
+    if (it != counts_.end()) {
+      ++it->second;
+    } else {
+      counts_.emplace(std::string(key), 1);
+    }
+  }
+}
+
+void DedicatedKeyCounter::AddBatch(const SpanBatch& batch) {
+  for (uint32_t s = 0; s < batch.span_count(); ++s) Add(batch, s);
+}
+
+std::vector<std::string> DedicatedKeyCounter::Top(uint32_t max_keys) const {
+  std::vector<std::pair<std::string_view, uint64_t>> sorted(counts_.begin(), counts_.end());
+  std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
+    return a.second != b.second ? a.second > b.second : a.first < b.first;
+  });
+  std::vector<std::string> keys;
+  for (const auto& [key, n] : sorted) {
+    if (keys.size() >= max_keys || n < 2) break;
+    keys.emplace_back(key);
+  }
+  return keys;
+}
+
+Status BlockWriter::Open(std::vector<std::string> dedicated_keys, uint64_t trace_count,
+                         bool copy_tables) {
+  if (options_.block_id.empty()) return absl::InvalidArgumentError("block writer: no block id");
+  auto build = std::make_unique<Build>(options_, std::move(dedicated_keys), trace_count,
+                                       copy_tables);
+  ASSIGN_OR_RETURN(build->data, backend_->PutStream(BlockObjectKey(
+                                    build->meta.tenant, build->meta.block_id, kDataObject)));
+  build_ = std::move(build);
+  return Status();
+}
+
+Status BlockWriter::StartRowGroups(std::vector<std::string> dedicated_keys, uint64_t trace_count) {
+  if (finished_) return absl::FailedPreconditionError("block writer: already finished");
+  if (build_ != nullptr || !spans_.empty()) {
+    return absl::FailedPreconditionError("block writer: StartRowGroups after adding spans");
+  }
+  return Open(std::move(dedicated_keys), trace_count, /*copy_tables=*/true);
+}
+
+Status BlockWriter::AddRowGroup(const SpanBatch& batch) {
+  if (finished_) return absl::FailedPreconditionError("block writer: already finished");
+  if (build_ == nullptr) {
+    return absl::FailedPreconditionError("block writer: AddRowGroup before StartRowGroups");
+  }
+  if (batch.span_count() == 0) return Status();
+  std::vector<PendingSpan>& spans = spans_;  // reused: this mode keeps one row group's spans
+  spans.clear();
+  for (uint32_t i = 0; i < batch.span_count(); ++i) spans.push_back({batch.spans.trace_id[i], 0, i});
+  std::stable_sort(spans.begin(), spans.end(), TraceIdLess);
+  if (!build_->meta.row_groups.empty() &&
+      !(build_->meta.row_groups.back().last_trace_id < spans.front().trace_id)) {
+    return absl::InvalidArgumentError(
+        "block writer: row group's traces do not follow the previous row group's in id order");
+  }
+  // Table entries keep copies, and inputs are numbered per row group.
+  build_->tables.ForgetInputs();
+  const std::vector<const SpanBatch*> batches = {&batch};
+  Status st = build_->AddRowGroup(batches, spans, options_.zstd_level);
+  spans.clear();
+  return st;
+}
+
 Result<BlockMeta> BlockWriter::Finish() {
   if (finished_) return absl::FailedPreconditionError("block writer: already finished");
   finished_ = true;
-  if (options_.block_id.empty()) return absl::InvalidArgumentError("block writer: no block id");
-  std::stable_sort(spans_.begin(), spans_.end(), TraceIdLess);
-
-  BlockMeta meta;
-  meta.tenant = options_.tenant;
-  meta.block_id = options_.block_id;
-  meta.span_count = spans_.size();
-  meta.compaction_level = options_.compaction_level;
-  meta.wal_segment_end = options_.wal_segment_end;
-  meta.sources = options_.sources;
-  meta.created_unix_nano =
-      options_.created_unix_nano != 0 ? options_.created_unix_nano : NowUnixNano();
-
-  // Dedicated keys: the most frequent span attribute keys.
-  {
-    absl::flat_hash_map<std::string_view, uint64_t> counts;
-    for (const PendingSpan& s : spans_) {
-      const SpanBatch& b = *batches_[s.batch];
-      Range r = b.spans.attributes[s.span];
-      for (uint32_t i = r.begin; i < r.end(); ++i) ++counts[b.key_values[i].key];
+  if (build_ == nullptr) {
+    // Every span is here: sort them by trace, choose the dedicated keys over them all, then cut
+    // row groups of at least target_spans_per_row_group spans (whole traces).
+    std::stable_sort(spans_.begin(), spans_.end(), TraceIdLess);
+    uint64_t trace_count = 0;
+    for (size_t i = 0; i < spans_.size(); ++i) {
+      if (i == 0 || spans_[i].trace_id != spans_[i - 1].trace_id) ++trace_count;
     }
-    std::vector<std::pair<std::string_view, uint64_t>> sorted(counts.begin(), counts.end());
-    std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
-      return a.second != b.second ? a.second > b.second : a.first < b.first;
-    });
-    for (const auto& [key, n] : sorted) {
-      if (meta.dedicated_keys.size() >= options_.max_dedicated_keys || n < 2) break;
-      meta.dedicated_keys.emplace_back(key);
-    }
-  }
-  DedicatedKeys dedicated;
-  for (size_t i = 0; i < meta.dedicated_keys.size(); ++i) {
-    dedicated[meta.dedicated_keys[i]] = static_cast<uint32_t>(i + 1);
-  }
-  const uint32_t group_count = static_cast<uint32_t>(meta.dedicated_keys.size() + 1);
-
-  // Count traces to size the bloom filter.
-  uint64_t trace_count = 0;
-  for (size_t i = 0; i < spans_.size(); ++i) {
-    if (i == 0 || spans_[i].trace_id != spans_[i - 1].trace_id) ++trace_count;
-  }
-  meta.trace_count = trace_count;
-  BloomBuilder bloom(BloomShapeFor(trace_count));
-
-  ASSIGN_OR_RETURN(std::unique_ptr<backend::ObjectWriter> data,
-                   backend_->PutStream(BlockObjectKey(meta.tenant, meta.block_id, kDataObject)));
-  internal::ColumnNames names;
-  std::string index_page;  // entries of the current index page
-  std::string index;
-  uint32_t index_entries = 0;
-  auto flush_index = [&]() -> Status {
-    if (index_entries == 0) return Status();
-    std::string body;
-    internal::PutU32(&body, index_entries);
-    body += index_page;
-    IndexPageInfo info;
-    info.first_trace_id = TraceId::FromBytes(std::string_view(index_page).substr(0, 16));
-    info.range.offset = index.size();
-    RETURN_IF_ERROR(enc::AppendPage(enc::Encoding::kRaw, enc::Compression::kNone, body, &index));
-    info.range.length = index.size() - info.range.offset;
-    meta.index_pages.push_back(info);
-    index_page.clear();
-    index_entries = 0;
-    return Status();
-  };
-
-  uint64_t data_size = 0;
-  bool any_time = false;
-  std::vector<std::pair<uint32_t, uint32_t>> trace_spans;
-  TableEncoder tables(batches_);
-  size_t pos = 0;
-  while (pos < spans_.size()) {
-    RowGroupEncoder encoder(batches_, &tables, &dedicated, group_count);
-    RowGroupInfo rg;
-    uint32_t rg_index = static_cast<uint32_t>(meta.row_groups.size());
-    rg.first_trace_id = spans_[pos].trace_id;
-    rg.min_start_unix_nano = UINT64_MAX;
-    while (pos < spans_.size() && rg.span_count < options_.target_spans_per_row_group) {
+    DedicatedKeyCounter keys;
+    for (const PendingSpan& p : spans_) keys.Add(*batches_[p.batch], p.span);
+    RETURN_IF_ERROR(
+        Open(keys.Top(options_.max_dedicated_keys), trace_count, /*copy_tables=*/false));
+    size_t pos = 0;
+    while (pos < spans_.size()) {
       size_t end = pos;
-      trace_spans.clear();
-      while (end < spans_.size() && spans_[end].trace_id == spans_[pos].trace_id) {
-        trace_spans.emplace_back(spans_[end].batch, spans_[end].span);
-        ++end;
+      uint32_t n = 0;
+      while (end < spans_.size() && n < options_.target_spans_per_row_group) {
+        const TraceId& id = spans_[end].trace_id;
+        while (end < spans_.size() && spans_[end].trace_id == id) ++end, ++n;
       }
-      const TraceId& id = spans_[pos].trace_id;
-      uint64_t start, finish;
-      encoder.AddTrace(id, trace_spans, &start, &finish);
-      rg.min_start_unix_nano = std::min(rg.min_start_unix_nano, start);
-      rg.max_end_unix_nano = std::max(rg.max_end_unix_nano, finish);
-      rg.last_trace_id = id;
-      bloom.Add(id);
-      index_page.append(id.View());
-      internal::PutU32(&index_page, rg_index);
-      internal::PutU32(&index_page, rg.span_count);
-      internal::PutU32(&index_page, static_cast<uint32_t>(end - pos));
-      if (++index_entries == kIndexEntriesPerPage) RETURN_IF_ERROR(flush_index());
-      rg.span_count += static_cast<uint32_t>(end - pos);
-      ++rg.trace_count;
+      RETURN_IF_ERROR(build_->AddRowGroup(
+          batches_, std::span<const PendingSpan>(spans_.data() + pos, end - pos),
+          options_.zstd_level));
       pos = end;
     }
-    RowGroupBuilder builder(&names, options_.zstd_level);
-    RETURN_IF_ERROR(encoder.Write(&builder));
-    rg.range.offset = data_size;
-    rg.range.length = builder.data().size();
-    rg.chunks = std::move(builder.chunks());
-    data_size += builder.data().size();
-    RETURN_IF_ERROR(data->Append(builder.data()));
-    if (!any_time) {
-      meta.min_start_unix_nano = rg.min_start_unix_nano;
-      meta.max_end_unix_nano = rg.max_end_unix_nano;
-      any_time = true;
-    } else {
-      meta.min_start_unix_nano = std::min(meta.min_start_unix_nano, rg.min_start_unix_nano);
-      meta.max_end_unix_nano = std::max(meta.max_end_unix_nano, rg.max_end_unix_nano);
-    }
-    meta.row_groups.push_back(std::move(rg));
   }
-  RETURN_IF_ERROR(flush_index());
-  {
-    RowGroupBuilder builder(&names, options_.zstd_level);
-    RETURN_IF_ERROR(tables.Write(&builder));
-    meta.tables.range.offset = data_size;
-    meta.tables.range.length = builder.data().size();
-    meta.tables.chunks = std::move(builder.chunks());
-    data_size += builder.data().size();
-    RETURN_IF_ERROR(data->Append(builder.data()));
-  }
-  RETURN_IF_ERROR(data->Commit());
-  meta.data_size = data_size;
-  meta.column_names = names.names();
-
-  RETURN_IF_ERROR(backend_->Put(BlockObjectKey(meta.tenant, meta.block_id, kIndexObject), index));
-  meta.index_size = index.size();
-
-  std::string bloom_bytes;
-  meta.bloom = bloom.shape();
-  for (uint32_t i = 0; i < meta.bloom.shard_count; ++i) {
-    ObjectRange r;
-    r.offset = bloom_bytes.size();
-    RETURN_IF_ERROR(enc::AppendPage(enc::Encoding::kRaw, enc::Compression::kNone, bloom.shard(i),
-                                    &bloom_bytes));
-    r.length = bloom_bytes.size() - r.offset;
-    meta.bloom_shards.push_back(r);
-  }
-  RETURN_IF_ERROR(
-      backend_->Put(BlockObjectKey(meta.tenant, meta.block_id, kBloomObject), bloom_bytes));
-  meta.bloom_size = bloom_bytes.size();
-
-  ASSIGN_OR_RETURN(std::string meta_bytes, EncodeBlockMeta(meta));
-  // Data, index and bloom are durable; the block is not visible until the next line.
-  failpoint::Hit("block.before_meta");
-  RETURN_IF_ERROR(
-      backend_->Put(BlockObjectKey(meta.tenant, meta.block_id, kMetaObject), meta_bytes));
-  return meta;
+  return build_->Finish(backend_, options_.zstd_level);
 }
 
 }  // namespace th::store::block

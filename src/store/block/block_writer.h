@@ -5,11 +5,16 @@
 // Traces are added as spans of SpanBatches; the writer keeps pointers to those batches and reads
 // them only in Finish(), so every batch passed in must outlive Finish(). Spans of one trace may
 // come from several Add calls and batches; they are stored together, in the order added.
-// Equal resources and scopes are stored once per row group.
+// Equal resources and scopes are stored once per block.
+//
+// Or, so that only one row group's spans need be in memory (cutting a block from the head), the
+// block is given a row group at a time, in trace-id order: StartRowGroups, AddRowGroup...,
+// Finish. Then the dedicated keys are the caller's choice (from a sample, say).
 // Thread-compatible: one thread at a time; a writer builds one block.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -18,6 +23,8 @@
 #include "model/span_batch.h"
 #include "store/backend/backend.h"
 #include "store/block/block_meta.h"
+
+#include "absl/container/flat_hash_map.h"
 
 namespace th::store::block {
 
@@ -40,10 +47,23 @@ struct BlockWriterOptions {
 std::string BlockObjectKey(std::string_view tenant, std::string_view block_id,
                            std::string_view object);
 
+// Counts span attribute keys to choose a block's dedicated keys: the most frequent.
+class DedicatedKeyCounter {
+ public:
+  void Add(const model::SpanBatch& batch, uint32_t span);
+  void AddBatch(const model::SpanBatch& batch);
+  // Up to `max_keys` keys, most frequent first (ties by key); keys seen once are not worth it.
+  std::vector<std::string> Top(uint32_t max_keys) const;
+
+ private:
+  absl::flat_hash_map<std::string, uint64_t> counts_;
+};
+
 class BlockWriter {
  public:
   // Requires: `backend` outlives the writer.
   BlockWriter(backend::Backend* backend, BlockWriterOptions options);
+  ~BlockWriter();
 
   // Adds the spans `span_indices` of `batch`, which must all belong to one trace. Errors:
   // InvalidArgument for an index out of range or spans of different traces; FailedPrecondition
@@ -52,12 +72,21 @@ class BlockWriter {
   // Adds every span of `batch`, grouped by trace id. Requires: as AddTrace.
   Status AddBatch(const model::SpanBatch& batch);
 
-  // Encodes and writes the block; returns its meta. On error nothing is visible (meta is not
-  // written); objects already put are left for garbage collection. Errors: the backend's, or
-  // InvalidArgument for a block too large for one page of a column.
-  Result<BlockMeta> Finish();
+  // Starts a block written row group by row group, instead of AddTrace/AddBatch. The span
+  // attribute keys `dedicated_keys` get their own value columns; `trace_count` sizes the bloom
+  // filter (an estimate will do). Errors: the backend's; FailedPrecondition after spans were added.
+  Status StartRowGroups(std::vector<std::string> dedicated_keys, uint64_t trace_count);
+  // Encodes and writes `batch` as the next row group. It holds whole traces, each with an id
+  // greater than those of earlier row groups; its spans are grouped by trace here, keeping their
+  // order. `batch` need only outlive the call. Errors: InvalidArgument for traces out of order;
+  // FailedPrecondition before StartRowGroups; the backend's.
+  Status AddRowGroup(const model::SpanBatch& batch);
 
-  uint64_t span_count() const { return spans_.size(); }
+  // Encodes and writes the block (what remains of it, row group by row group); returns its meta.
+  // On error nothing is visible (meta is not written); objects already put are left for garbage
+  // collection. Errors: the backend's, or InvalidArgument for a block too large for one page of a
+  // column.
+  Result<BlockMeta> Finish();
 
  private:
   struct PendingSpan {
@@ -69,11 +98,16 @@ class BlockWriter {
   // operator< is a memcmp call per comparison, which dominated sorting a block's spans).
   static bool TraceIdLess(const PendingSpan& a, const PendingSpan& b);
   uint32_t BatchIndex(const model::SpanBatch& batch);
+  Status CheckAdding() const;
+  // Opens the data object and sets up the block's meta, bloom filter and tables.
+  Status Open(std::vector<std::string> dedicated_keys, uint64_t trace_count, bool copy_tables);
 
+  struct Build;
   backend::Backend* backend_;
   BlockWriterOptions options_;
   std::vector<const model::SpanBatch*> batches_;
   std::vector<PendingSpan> spans_;
+  std::unique_ptr<Build> build_;  // set once the data object is open
   bool finished_ = false;
 };
 

@@ -275,6 +275,83 @@ void Head::ForEachRecord(std::string_view tenant,
   for (const auto& r : records) fn(r->otlp);
 }
 
+struct Head::TraceChunks::State {
+  std::shared_ptr<const Tenant> tenant;  // null: the tenant had nothing
+  std::vector<model::TraceId> ids;       // sorted
+  size_t next = 0;
+  // Reused from chunk to chunk.
+  std::vector<SpanLocation> picked;
+  absl::flat_hash_set<std::string_view> seen;
+  std::vector<std::string_view> group;
+};
+
+Head::TraceChunks::TraceChunks(std::unique_ptr<State> state) : state_(std::move(state)) {}
+Head::TraceChunks::TraceChunks(TraceChunks&&) noexcept = default;
+Head::TraceChunks& Head::TraceChunks::operator=(TraceChunks&&) noexcept = default;
+Head::TraceChunks::~TraceChunks() = default;
+
+uint64_t Head::TraceChunks::trace_count() const { return state_->ids.size(); }
+
+Head::TraceChunks Head::ChunkTraces(std::string_view tenant) const {
+  auto state = std::make_unique<TraceChunks::State>();
+  state->tenant = FindTenant(tenant);
+  if (state->tenant != nullptr) {
+    absl::MutexLock lock(&state->tenant->mu);
+    state->ids.reserve(state->tenant->traces.size());
+    for (const auto& [id, e] : state->tenant->traces) state->ids.push_back(id);
+  }
+  std::sort(state->ids.begin(), state->ids.end());
+  return TraceChunks(std::move(state));
+}
+
+std::string Head::TraceChunks::Next(uint32_t target_spans, uint32_t* traces) {
+  State& s = *state_;
+  *traces = 0;
+  if (s.tenant == nullptr) return {};
+  const Tenant& t = *s.tenant;
+  s.picked.clear();
+  // The records the picked spans lie in, one per run of equal record indices once sorted.
+  std::vector<std::shared_ptr<const StoredRecord>> records;
+  {
+    absl::MutexLock lock(&t.mu);
+    while (s.next < s.ids.size() && s.picked.size() < std::max<uint32_t>(target_spans, 1)) {
+      auto it = t.traces.find(s.ids[s.next++]);
+      if (it == t.traces.end()) continue;  // the head never forgets one trace alone; tolerated
+      s.seen.clear();
+      for (const SpanLocation& l : it->second.spans) {
+        if (s.seen.insert(SpanIdOf(l.span.In(t.records[l.record]->otlp))).second) {
+          s.picked.push_back(l);
+        }
+      }
+      ++*traces;
+    }
+    // Arrival order is record order, then position in the record (which is also scope order):
+    // sorted so, each trace's spans keep the order they came in, and the spans of one record's
+    // scope become one ResourceSpans.
+    std::sort(s.picked.begin(), s.picked.end(), [](const SpanLocation& a, const SpanLocation& b) {
+      return a.record != b.record ? a.record < b.record : a.span.offset < b.span.offset;
+    });
+    for (size_t k = 0; k < s.picked.size(); ++k) {
+      if (k == 0 || s.picked[k].record != s.picked[k - 1].record) {
+        records.push_back(t.records[s.picked[k].record]);
+      }
+    }
+  }
+  std::string out;
+  size_t k = 0, run = 0;
+  while (k < s.picked.size()) {
+    if (k > 0 && s.picked[k].record != s.picked[k - 1].record) ++run;
+    const StoredRecord& rec = *records[run];
+    const uint32_t record = s.picked[k].record, scope = s.picked[k].scope;
+    s.group.clear();
+    for (; k < s.picked.size() && s.picked[k].record == record && s.picked[k].scope == scope; ++k) {
+      s.group.push_back(s.picked[k].span.In(rec.otlp));
+    }
+    AppendResourceSpans(rec, rec.frames[scope], s.group, &out);
+  }
+  return out;
+}
+
 void Head::DropTenant(std::string_view tenant) {
   // Readers holding the tenant keep it alive until they are done.
   absl::MutexLock lock(&state_->mu);

@@ -64,9 +64,34 @@ class Head {
 
   // Tenants with spans in the head.
   std::vector<std::string> Tenants() const;
-  // Calls `fn` with the OTLP bytes of each record of `tenant` in the order added (for cutting a
-  // block). The bytes stay valid for as long as the head holds the tenant.
+  // Calls `fn` with the OTLP bytes of each record of `tenant` in the order added. The bytes stay
+  // valid for as long as the head holds the tenant.
   void ForEachRecord(std::string_view tenant, const std::function<void(std::string_view)>& fn) const;
+
+  // A tenant's traces in trace-id order, handed out a few at a time as OTLP bytes: cutting a block
+  // decodes and encodes one row group's traces at a time instead of the whole head at once, so
+  // its memory is bounded by a row group. A snapshot of the trace ids taken at creation; spans
+  // added to those traces later are included, new traces are not. Thread-compatible; the head
+  // must outlive it.
+  class TraceChunks {
+   public:
+    TraceChunks(TraceChunks&&) noexcept;
+    TraceChunks& operator=(TraceChunks&&) noexcept;
+    ~TraceChunks();
+
+    uint64_t trace_count() const;
+    // The next traces, whole, as OTLP protobuf (TracesData bytes): at least `target_spans` spans
+    // unless the traces run out; each trace's spans once per span id, in the order they arrived.
+    // `*traces` is set to how many traces the bytes hold; 0 (and empty bytes) at the end.
+    std::string Next(uint32_t target_spans, uint32_t* traces);
+
+   private:
+    friend class Head;
+    struct State;
+    explicit TraceChunks(std::unique_ptr<State> state);
+    std::unique_ptr<State> state_;
+  };
+  TraceChunks ChunkTraces(std::string_view tenant) const;
   // Forgets `tenant`'s spans (once they are in a durable block).
   void DropTenant(std::string_view tenant);
 

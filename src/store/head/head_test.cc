@@ -1,6 +1,7 @@
 #include "store/head/head.h"
 
 #include <atomic>
+#include <map>
 
 #include <gtest/gtest.h>
 
@@ -102,6 +103,66 @@ TEST(Head, DuplicateSpansAreReturnedOnce) {
   auto found = head.FindTrace("t", TraceIdOf(1), {});
   ASSERT_TRUE(found.ok());
   EXPECT_EQ(SpanCount(*found), 3);
+}
+
+// Span names of each trace in `otlp`, in order.
+std::map<model::TraceId, std::vector<std::string>> NamesByTrace(const std::string& otlp) {
+  auto decoded = model::DecodeOtlpTracesProto(std::string(otlp), "t");
+  EXPECT_TRUE(decoded.ok()) << decoded.status();
+  std::map<model::TraceId, std::vector<std::string>> out;
+  if (!decoded.ok()) return out;
+  const model::SpanColumns& c = decoded->batch->spans;
+  for (uint32_t i = 0; i < c.size(); ++i) out[c.trace_id[i]].emplace_back(c.name[i]);
+  return out;
+}
+
+TEST(HeadTraceChunks, HandsOutWholeTracesInIdOrderEachSpanOnceInArrivalOrder) {
+  Head head;
+  AddRequest(head, "t", Request(5, 1, 3));
+  AddRequest(head, "t", Request(2, 1, 2));
+  AddRequest(head, "t", Request(9, 1, 4));
+  AddRequest(head, "t", Request(2, 10, 3));
+  AddRequest(head, "t", Request(2, 1, 2));  // a client retry
+  AddRequest(head, "t", Request(7, 1, 1));
+  AddRequest(head, "t", Request(5, 20, 2));
+  AddRequest(head, "other", Request(3, 1, 2));
+
+  Head::TraceChunks chunks = head.ChunkTraces("t");
+  EXPECT_EQ(chunks.trace_count(), 4u);
+  std::vector<model::TraceId> order;
+  std::vector<std::vector<model::TraceId>> per_chunk;
+  for (;;) {
+    uint32_t traces = 0;
+    std::string otlp = chunks.Next(4, &traces);
+    if (traces == 0) {
+      EXPECT_TRUE(otlp.empty());
+      break;
+    }
+    auto names = NamesByTrace(otlp);
+    ASSERT_EQ(names.size(), traces);
+    per_chunk.emplace_back();
+    size_t spans = 0;
+    for (const auto& [id, list] : names) {
+      order.push_back(id);
+      per_chunk.back().push_back(id);
+      spans += list.size();
+      // The whole trace, as a lookup returns it: each span once, in arrival order.
+      auto found = head.FindTrace("t", id, {});
+      ASSERT_TRUE(found.ok());
+      EXPECT_EQ(list, NamesByTrace(*found)[id]);
+    }
+    // At least the target, and no trace more than needed to reach it.
+    size_t last = names.rbegin()->second.size();
+    EXPECT_TRUE(spans - last < 4) << spans;
+  }
+  EXPECT_EQ(order, (std::vector<model::TraceId>{TraceIdOf(2), TraceIdOf(5), TraceIdOf(7),
+                                                TraceIdOf(9)}));
+  // 2 (5 spans) | 5 (5 spans) | 7 and 9 (1 + 4).
+  EXPECT_EQ(per_chunk.size(), 3u);
+
+  uint32_t traces = 7;
+  EXPECT_TRUE(head.ChunkTraces("nobody").Next(4, &traces).empty());
+  EXPECT_EQ(traces, 0u);
 }
 
 TEST(Head, TenantsAreIsolated) {
