@@ -30,6 +30,11 @@ struct DecodedTraces {
 // Decodes protobuf `body` (ExportTraceServiceRequest, same bytes as TracesData). The batch adopts
 // `body` into its arena and its string_views point into it (no copies).
 Result<DecodedTraces> DecodeOtlpTracesProto(std::string&& body, std::string_view tenant);
+// The same into `*batch`, which is cleared first and keeps its vectors' capacity (for decoding
+// one body after another without fresh memory each time). The batch's views point into `body`,
+// which must outlive its use. Returns how many spans were rejected.
+Result<int64_t> DecodeOtlpTracesProtoInto(std::string_view body, std::string_view tenant,
+                                          SpanBatch* batch);
 
 // Decodes OTLP/JSON `body` as the OTLP specification defines it: lowerCamelCase keys (snake_case
 // accepted too), trace and span ids as hex (either case), enums as integers or names, 64-bit

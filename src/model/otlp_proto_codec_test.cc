@@ -129,6 +129,45 @@ TEST(OtlpProtoCodec, RoundTripKeepsEveryField) {
   ExpectSameMessage(req, out);
 }
 
+// Decoding into a reused batch leaves nothing of the body before: each decode round-trips alone.
+TEST(OtlpProtoCodec, DecodingIntoAReusedBatchKeepsOnlyTheNewBody) {
+  ExportTraceServiceRequest rich = RichRequest();
+  ExportTraceServiceRequest small;
+  auto* rs = small.add_resource_spans();
+  auto* attr = rs->mutable_resource()->add_attributes();
+  attr->set_key("service.name");
+  attr->mutable_value()->set_string_value("solo");
+  auto* ss = rs->add_scope_spans();
+  ss->mutable_scope()->set_name("lib");
+  auto* sp = ss->add_spans();
+  sp->set_trace_id(std::string(16, '\x07'));
+  sp->set_span_id(std::string(8, '\x08'));
+  sp->set_name("alone");
+  const std::string rich_bytes = rich.SerializeAsString(), small_bytes = small.SerializeAsString();
+  SpanBatch reused;
+  for (int round = 0; round < 2; ++round) {
+    Result<int64_t> rejected = DecodeOtlpTracesProtoInto(rich_bytes, "acme", &reused);
+    ASSERT_TRUE(rejected.ok()) << rejected.status();
+    EXPECT_EQ(*rejected, 0);
+    EXPECT_EQ(reused.tenant, "acme");
+    EXPECT_EQ(reused.span_count(), 12u);
+    EXPECT_EQ(reused.otlp_encoding, rich_bytes);
+    std::string out;
+    EncodeOtlpTraces(reused, &out);
+    ExpectSameMessage(rich, out);
+
+    rejected = DecodeOtlpTracesProtoInto(small_bytes, "other", &reused);
+    ASSERT_TRUE(rejected.ok()) << rejected.status();
+    EXPECT_EQ(reused.tenant, "other");
+    EXPECT_EQ(reused.span_count(), 1u);
+    EXPECT_EQ(reused.resources.size(), 1u);
+    EXPECT_EQ(reused.key_values.size(), 1u);
+    out.clear();
+    EncodeOtlpTraces(reused, &out);
+    ExpectSameMessage(small, out);
+  }
+}
+
 TEST(OtlpProtoCodec, DecodesColumnsAndNestedValues) {
   auto decoded = DecodeOtlpTracesProto(RichRequest().SerializeAsString(), "t");
   ASSERT_TRUE(decoded.ok());

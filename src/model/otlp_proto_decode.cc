@@ -559,26 +559,42 @@ class ProtoDecoder {
 
 }  // namespace
 
-Result<DecodedTraces> DecodeOtlpTracesProto(std::string&& body, std::string_view tenant) {
-  auto batch = std::make_unique<SpanBatch>();
-  batch->tenant = std::string(tenant);
-  std::string_view data = batch->arena.Adopt(std::move(body));
+namespace {
+
+// Decodes `data` into `batch` (whose views then point into `data`); returns the rejected spans.
+Result<int64_t> DecodeInto(std::string_view data, SpanBatch* batch, std::string* rejection) {
   // A rough first guess from the body size (~350 bytes per span) avoids regrowing columns;
   // the size is bounded by the body the server already accepted.
   batch->spans.Reserve(data.size() / 256);
-  ProtoDecoder decoder(batch.get());
+  ProtoDecoder decoder(batch);
   RETURN_IF_ERROR(decoder.DecodeRequest(data));
-  DecodedTraces out;
   if (decoder.rejected() == 0) {
     batch->otlp_encoding = data;
   } else {
     // The views no longer describe an encoding of exactly these spans.
     for (auto& w : batch->spans.wire) w = {};
   }
+  if (rejection != nullptr) *rejection = std::move(decoder.rejection_message());
+  return decoder.rejected();
+}
+
+}  // namespace
+
+Result<DecodedTraces> DecodeOtlpTracesProto(std::string&& body, std::string_view tenant) {
+  auto batch = std::make_unique<SpanBatch>();
+  batch->tenant = std::string(tenant);
+  std::string_view data = batch->arena.Adopt(std::move(body));
+  DecodedTraces out;
+  ASSIGN_OR_RETURN(out.rejected_spans, DecodeInto(data, batch.get(), &out.rejection_message));
   out.batch = std::move(batch);
-  out.rejected_spans = decoder.rejected();
-  out.rejection_message = std::move(decoder.rejection_message());
   return out;
+}
+
+Result<int64_t> DecodeOtlpTracesProtoInto(std::string_view body, std::string_view tenant,
+                                          SpanBatch* batch) {
+  batch->Clear();
+  batch->tenant = std::string(tenant);
+  return DecodeInto(body, batch, nullptr);
 }
 
 }  // namespace th::model

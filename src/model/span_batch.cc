@@ -41,6 +41,28 @@ void SpanColumns::Reserve(size_t n) {
   wire.reserve(n);
 }
 
+void SpanColumns::Clear() {
+  scope.clear();
+  trace_id.clear();
+  span_id.clear();
+  parent_span_id.clear();
+  trace_state.clear();
+  flags.clear();
+  name.clear();
+  kind.clear();
+  start_time_unix_nano.clear();
+  end_time_unix_nano.clear();
+  attributes.clear();
+  dropped_attributes_count.clear();
+  events.clear();
+  dropped_events_count.clear();
+  links.clear();
+  dropped_links_count.clear();
+  status_code.clear();
+  status_message.clear();
+  wire.clear();
+}
+
 uint32_t SpanColumns::AppendDefault() {
   auto i = static_cast<uint32_t>(size());
   scope.emplace_back();
@@ -170,6 +192,18 @@ class Rehomer {
 };
 
 }  // namespace
+
+void SpanBatch::Clear() {
+  resources.clear();
+  scopes.clear();
+  spans.Clear();
+  events.clear();
+  links.clear();
+  key_values.clear();
+  array_values.clear();
+  arena = Arena();
+  otlp_encoding = {};
+}
 
 std::unique_ptr<SpanBatch> SpanBatch::Clone() const {
   auto out = std::make_unique<SpanBatch>();

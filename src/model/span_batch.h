@@ -132,6 +132,8 @@ struct SpanColumns {
 
   size_t size() const { return trace_id.size(); }
   void Reserve(size_t n);
+  // Removes every span, keeping the vectors' capacity.
+  void Clear();
   // Appends one span with every field zero/empty and returns its index.
   uint32_t AppendDefault();
   // Keeps only the spans whose `keep[i]` is true, preserving order.
@@ -185,6 +187,10 @@ struct SpanBatch {
   uint32_t AppendSpan(const SpanRow& row);
   // Reads span `i` back as a row.
   SpanRow Row(uint32_t i) const;
+
+  // Empties the batch for reuse (tenant kept): its vectors keep their capacity, the arena starts
+  // afresh. Decoding one body after another into one batch so reuses memory already faulted in.
+  void Clear();
 
   // A deep copy with its own arena (for fan-out to several consumers that may change it).
   std::unique_ptr<SpanBatch> Clone() const;

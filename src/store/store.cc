@@ -545,27 +545,34 @@ Status Store::FlushGeneration(Generation* gen) {
       sample.clear();
       return Status();
     };
-    for (;;) {
-      uint32_t traces = 0;
-      std::string otlp = chunks.Next(options_.target_spans_per_row_group, &traces);
-      if (traces == 0) break;
-      auto decoded = model::DecodeOtlpTracesProto(std::move(otlp), tenant);
-      // Records were decoded once already to enter the head, so this cannot fail short of memory
-      // corruption; refuse to write a block missing spans.
-      if (!decoded.ok()) {
-        return absl::InternalError(th::StrCat("flush: head spans do not decode: ",
-                                              Message(decoded.status())));
-      }
-      std::unique_ptr<model::SpanBatch> batch = std::move(decoded->batch);
-      spans += batch->span_count();
+    // Once writing, one buffer and one batch serve every row group: decoding into memory already
+    // faulted in is cheaper than into fresh pages.
+    std::string otlp;
+    model::SpanBatch reused;
+    // Records were decoded once already to enter the head, so decoding cannot fail short of
+    // memory corruption; refuse to write a block missing spans.
+    auto corrupt = [](const Status& st) {
+      return absl::InternalError(th::StrCat("flush: head spans do not decode: ", Message(st)));
+    };
+    while (chunks.Next(options_.target_spans_per_row_group, &otlp) > 0) {
       if (writing) {
-        RETURN_IF_ERROR(writer.AddRowGroup(*batch));
+        Result<int64_t> rejected = model::DecodeOtlpTracesProtoInto(otlp, tenant, &reused);
+        if (!rejected.ok()) return corrupt(rejected.status());
+        if (*rejected != 0) return corrupt(absl::DataLossError("spans rejected"));
+        spans += reused.span_count();
+        RETURN_IF_ERROR(writer.AddRowGroup(reused));
         continue;
       }
+      auto decoded = model::DecodeOtlpTracesProto(std::move(otlp), tenant);
+      if (!decoded.ok()) return corrupt(decoded.status());
+      if (decoded->rejected_spans != 0) return corrupt(absl::DataLossError("spans rejected"));
+      std::unique_ptr<model::SpanBatch> batch = std::move(decoded->batch);
+      spans += batch->span_count();
       keys.AddBatch(*batch);
       sampled += batch->span_count();
       sample.push_back(std::move(batch));
       if (sampled >= kDedicatedKeySampleSpans) RETURN_IF_ERROR(start_writing());
+      otlp = std::string();
     }
     if (!writing) RETURN_IF_ERROR(start_writing());
     failpoint::Hit("flush.before_block_finish");

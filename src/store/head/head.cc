@@ -304,10 +304,11 @@ Head::TraceChunks Head::ChunkTraces(std::string_view tenant) const {
   return TraceChunks(std::move(state));
 }
 
-std::string Head::TraceChunks::Next(uint32_t target_spans, uint32_t* traces) {
+uint32_t Head::TraceChunks::Next(uint32_t target_spans, std::string* otlp) {
   State& s = *state_;
-  *traces = 0;
-  if (s.tenant == nullptr) return {};
+  otlp->clear();
+  uint32_t traces = 0;
+  if (s.tenant == nullptr) return 0;
   const Tenant& t = *s.tenant;
   s.picked.clear();
   // The records the picked spans lie in, one per run of equal record indices once sorted.
@@ -323,7 +324,7 @@ std::string Head::TraceChunks::Next(uint32_t target_spans, uint32_t* traces) {
           s.picked.push_back(l);
         }
       }
-      ++*traces;
+      ++traces;
     }
     // Arrival order is record order, then position in the record (which is also scope order):
     // sorted so, each trace's spans keep the order they came in, and the spans of one record's
@@ -337,7 +338,7 @@ std::string Head::TraceChunks::Next(uint32_t target_spans, uint32_t* traces) {
       }
     }
   }
-  std::string out;
+  std::string& out = *otlp;
   size_t k = 0, run = 0;
   while (k < s.picked.size()) {
     if (k > 0 && s.picked[k].record != s.picked[k - 1].record) ++run;
@@ -349,7 +350,7 @@ std::string Head::TraceChunks::Next(uint32_t target_spans, uint32_t* traces) {
     }
     AppendResourceSpans(rec, rec.frames[scope], s.group, &out);
   }
-  return out;
+  return traces;
 }
 
 void Head::DropTenant(std::string_view tenant) {

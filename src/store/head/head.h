@@ -80,10 +80,10 @@ class Head {
     ~TraceChunks();
 
     uint64_t trace_count() const;
-    // The next traces, whole, as OTLP protobuf (TracesData bytes): at least `target_spans` spans
-    // unless the traces run out; each trace's spans once per span id, in the order they arrived.
-    // `*traces` is set to how many traces the bytes hold; 0 (and empty bytes) at the end.
-    std::string Next(uint32_t target_spans, uint32_t* traces);
+    // Replaces `*otlp` with the next traces, whole, as OTLP protobuf (TracesData bytes): at least
+    // `target_spans` spans unless the traces run out; each trace's spans once per span id, in the
+    // order they arrived. Returns how many traces it holds; 0 (and no bytes) at the end.
+    uint32_t Next(uint32_t target_spans, std::string* otlp);
 
    private:
     friend class Head;

@@ -132,8 +132,8 @@ TEST(HeadTraceChunks, HandsOutWholeTracesInIdOrderEachSpanOnceInArrivalOrder) {
   std::vector<model::TraceId> order;
   std::vector<std::vector<model::TraceId>> per_chunk;
   for (;;) {
-    uint32_t traces = 0;
-    std::string otlp = chunks.Next(4, &traces);
+    std::string otlp = "left over";
+    uint32_t traces = chunks.Next(4, &otlp);
     if (traces == 0) {
       EXPECT_TRUE(otlp.empty());
       break;
@@ -160,9 +160,9 @@ TEST(HeadTraceChunks, HandsOutWholeTracesInIdOrderEachSpanOnceInArrivalOrder) {
   // 2 (5 spans) | 5 (5 spans) | 7 and 9 (1 + 4).
   EXPECT_EQ(per_chunk.size(), 3u);
 
-  uint32_t traces = 7;
-  EXPECT_TRUE(head.ChunkTraces("nobody").Next(4, &traces).empty());
-  EXPECT_EQ(traces, 0u);
+  std::string otlp = "left over";
+  EXPECT_EQ(head.ChunkTraces("nobody").Next(4, &otlp), 0u);
+  EXPECT_TRUE(otlp.empty());
 }
 
 TEST(Head, TenantsAreIsolated) {
