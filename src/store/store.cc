@@ -28,8 +28,6 @@ namespace {
 
 constexpr uint8_t kRecordSpans = 1;
 constexpr size_t kMaxTenantLength = 0xffff;
-// Spans a cut decodes before it chooses its block's dedicated keys (held in memory till then).
-constexpr uint64_t kDedicatedKeySampleSpans = 32768;
 
 struct Framed {
   std::string_view tenant;
@@ -530,51 +528,25 @@ Status Store::FlushGeneration(Generation* gen) {
     block::BlockWriter writer(backend_.get(), wo);
     // The block is written a row group at a time, traces in id order, so that a cut holds one
     // row group's spans decoded rather than the whole head's (which cost memory and, faulting it
-    // in afresh at every cut, a quarter of the server's CPU). The dedicated keys are chosen from
-    // the first row groups, held back until then: trace ids are random, so those traces are a
-    // fair sample. Compaction chooses again over whole blocks.
+    // in afresh at every cut, a quarter of the server's CPU). One buffer and one batch serve
+    // every row group: decoding into memory already faulted in is cheaper than into fresh pages.
     Head::TraceChunks chunks = gen->head->ChunkTraces(tenant);
-    std::vector<std::unique_ptr<model::SpanBatch>> sample;
-    block::DedicatedKeyCounter keys;
-    uint64_t sampled = 0, spans = 0;
-    bool writing = false;
-    auto start_writing = [&]() -> Status {
-      RETURN_IF_ERROR(writer.StartRowGroups(keys.Top(wo.max_dedicated_keys), chunks.trace_count()));
-      writing = true;
-      for (const auto& b : sample) RETURN_IF_ERROR(writer.AddRowGroup(*b));
-      sample.clear();
-      return Status();
-    };
-    // Once writing, one buffer and one batch serve every row group: decoding into memory already
-    // faulted in is cheaper than into fresh pages.
+    RETURN_IF_ERROR(writer.StartRowGroups(chunks.trace_count()));
     std::string otlp;
-    model::SpanBatch reused;
-    // Records were decoded once already to enter the head, so decoding cannot fail short of
-    // memory corruption; refuse to write a block missing spans.
-    auto corrupt = [](const Status& st) {
-      return absl::InternalError(th::StrCat("flush: head spans do not decode: ", Message(st)));
-    };
+    model::SpanBatch batch;
+    uint64_t spans = 0;
     while (chunks.Next(options_.target_spans_per_row_group, &otlp) > 0) {
-      if (writing) {
-        Result<int64_t> rejected = model::DecodeOtlpTracesProtoInto(otlp, tenant, &reused);
-        if (!rejected.ok()) return corrupt(rejected.status());
-        if (*rejected != 0) return corrupt(absl::DataLossError("spans rejected"));
-        spans += reused.span_count();
-        RETURN_IF_ERROR(writer.AddRowGroup(reused));
-        continue;
+      Result<int64_t> rejected = model::DecodeOtlpTracesProtoInto(otlp, tenant, &batch);
+      // Records were decoded once already to enter the head, so this cannot fail short of memory
+      // corruption; refuse to write a block missing spans.
+      if (!rejected.ok() || *rejected != 0) {
+        return absl::InternalError(th::StrCat(
+            "flush: head spans do not decode: ",
+            rejected.ok() ? "spans rejected" : Message(rejected.status())));
       }
-      auto decoded = model::DecodeOtlpTracesProto(std::move(otlp), tenant);
-      if (!decoded.ok()) return corrupt(decoded.status());
-      if (decoded->rejected_spans != 0) return corrupt(absl::DataLossError("spans rejected"));
-      std::unique_ptr<model::SpanBatch> batch = std::move(decoded->batch);
-      spans += batch->span_count();
-      keys.AddBatch(*batch);
-      sampled += batch->span_count();
-      sample.push_back(std::move(batch));
-      if (sampled >= kDedicatedKeySampleSpans) RETURN_IF_ERROR(start_writing());
-      otlp = std::string();
+      spans += batch.span_count();
+      RETURN_IF_ERROR(writer.AddRowGroup(batch));
     }
-    if (!writing) RETURN_IF_ERROR(start_writing());
     failpoint::Hit("flush.before_block_finish");
     Result<block::BlockMeta> meta = writer.Finish();
     if (!meta.ok()) {

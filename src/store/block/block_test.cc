@@ -316,46 +316,54 @@ TEST(Block, RowGroupByRowGroupWritesTheSameBlockAsAllAtOnce) {
   Result<BlockMeta> expected = all_at_once.Finish();
   ASSERT_TRUE(expected.ok()) << expected.status();
 
-  BlockWriterOptions streamed = whole;
-  streamed.block_id = "streamed";
-  BlockWriter writer(&backend, streamed);
-  DedicatedKeyCounter keys;
-  keys.AddBatch(*batch);
-  ASSERT_EQ(keys.Top(whole.max_dedicated_keys), expected->dedicated_keys);
-  ASSERT_TRUE(writer.StartRowGroups(keys.Top(whole.max_dedicated_keys), traces.size()).ok());
-  // Same boundaries as the writer's own: close a row group once it holds 1000 spans. Spans of a
-  // row group are interleaved across traces, as the head hands them out.
-  std::vector<uint32_t> group;
-  auto flush = [&] {
-    std::vector<uint32_t> interleaved = group;
-    std::stable_sort(interleaved.begin(), interleaved.end());
-    std::unique_ptr<SpanBatch> copy = model::CopySpans(*batch, interleaved);
-    Status st = writer.AddRowGroup(*copy);
-    ASSERT_TRUE(st.ok()) << st;
-    group.clear();
-  };
-  for (const auto& [id, spans] : traces) {
-    group.insert(group.end(), spans.begin(), spans.end());
-    if (group.size() >= 1000) flush();
+  // Keys sampled from every span (all held till Finish), from the first 2500 (some held), from
+  // none (chosen at once: none at all). With every span sampled the keys, and so the bytes, are
+  // those of the whole block.
+  for (uint64_t sample : {uint64_t{batch->span_count()}, uint64_t{2500}, uint64_t{0}}) {
+    SCOPED_TRACE(sample);
+    BlockWriterOptions streamed = whole;
+    streamed.block_id = th::StrCat("streamed", sample);
+    BlockWriter writer(&backend, streamed);
+    ASSERT_TRUE(writer.StartRowGroups(traces.size(), sample).ok());
+    // Same boundaries as the writer's own: close a row group once it holds 1000 spans. A row
+    // group's spans are interleaved across traces, as the head hands them out, and each batch
+    // is gone right after its row group.
+    std::vector<uint32_t> group;
+    auto flush = [&] {
+      std::vector<uint32_t> interleaved = group;
+      std::stable_sort(interleaved.begin(), interleaved.end());
+      std::unique_ptr<SpanBatch> copy = model::CopySpans(*batch, interleaved);
+      Status st = writer.AddRowGroup(*copy);
+      ASSERT_TRUE(st.ok()) << st;
+      group.clear();
+    };
+    for (const auto& [id, spans] : traces) {
+      group.insert(group.end(), spans.begin(), spans.end());
+      if (group.size() >= 1000) flush();
+    }
+    if (!group.empty()) flush();
+    Result<BlockMeta> meta = writer.Finish();
+    ASSERT_TRUE(meta.ok()) << meta.status();
+    EXPECT_EQ(meta->span_count, expected->span_count);
+    EXPECT_EQ(meta->trace_count, expected->trace_count);
+    EXPECT_EQ(meta->row_groups.size(), expected->row_groups.size());
+    if (sample == 0) EXPECT_TRUE(meta->dedicated_keys.empty());
+    if (sample == batch->span_count()) {
+      EXPECT_EQ(meta->dedicated_keys, expected->dedicated_keys);
+      for (std::string_view object : {kDataObject, kIndexObject, kBloomObject}) {
+        auto a = backend.Get(BlockObjectKey("tenant-a", "whole", object));
+        auto b = backend.Get(BlockObjectKey("tenant-a", streamed.block_id, object));
+        ASSERT_TRUE(a.ok() && b.ok());
+        EXPECT_TRUE(*a == *b) << object << " differs";
+      }
+    }
+    auto reader = BlockReader::Open(&backend, "tenant-a", streamed.block_id);
+    ASSERT_TRUE(reader.ok()) << reader.status();
+    ExpectEveryTraceFound(**reader, *batch, traces);
   }
-  if (!group.empty()) flush();
-  Result<BlockMeta> meta = writer.Finish();
-  ASSERT_TRUE(meta.ok()) << meta.status();
-  EXPECT_EQ(meta->span_count, expected->span_count);
-  EXPECT_EQ(meta->trace_count, expected->trace_count);
-  EXPECT_EQ(meta->row_groups.size(), expected->row_groups.size());
-  for (std::string_view object : {kDataObject, kIndexObject, kBloomObject}) {
-    auto a = backend.Get(BlockObjectKey("tenant-a", "whole", object));
-    auto b = backend.Get(BlockObjectKey("tenant-a", "streamed", object));
-    ASSERT_TRUE(a.ok() && b.ok());
-    EXPECT_TRUE(*a == *b) << object << " differs";
-  }
-  auto reader = BlockReader::Open(&backend, "tenant-a", "streamed");
-  ASSERT_TRUE(reader.ok()) << reader.status();
-  ExpectEveryTraceFound(**reader, *batch, traces);
 }
 
-TEST(Block, RowGroupsOutOfTraceOrderOrMixedWithAddsAreRefused) {
+TEST(Block, RowGroupsOutOfTraceOrderAreRefused) {
   MemoryBackend backend;
   tools::TraceGenerator gen(12);
   auto batch = gen.NextBatch(300, kNow);
@@ -364,17 +372,23 @@ TEST(Block, RowGroupsOutOfTraceOrderOrMixedWithAddsAreRefused) {
   auto first = model::CopySpans(*batch, traces.begin()->second);
   auto second = model::CopySpans(*batch, std::next(traces.begin())->second);
 
-  BlockWriter writer(&backend, Options("order"));
-  EXPECT_EQ(writer.AddRowGroup(*first).code(), absl::StatusCode::kFailedPrecondition);
-  ASSERT_TRUE(writer.StartRowGroups({}, 2).ok());
-  EXPECT_EQ(writer.AddBatch(*batch).code(), absl::StatusCode::kFailedPrecondition);
-  ASSERT_TRUE(writer.AddRowGroup(*second).ok());
-  EXPECT_EQ(writer.AddRowGroup(*first).code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(writer.AddRowGroup(*second).code(), absl::StatusCode::kInvalidArgument);
+  for (uint64_t sample : {uint64_t{0}, uint64_t{1} << 20}) {  // keys chosen at once, or held
+    BlockWriter writer(&backend, Options(th::StrCat("order", sample)));
+    EXPECT_EQ(writer.AddRowGroup(*first).code(), absl::StatusCode::kFailedPrecondition);
+    ASSERT_TRUE(writer.StartRowGroups(2, sample).ok());
+    ASSERT_TRUE(writer.AddRowGroup(*second).ok());
+    EXPECT_EQ(writer.AddRowGroup(*first).code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(writer.AddRowGroup(*second).code(), absl::StatusCode::kInvalidArgument);
+    // The refused row groups left nothing behind: the block holds the second trace alone.
+    Result<BlockMeta> meta = writer.Finish();
+    ASSERT_TRUE(meta.ok()) << meta.status();
+    EXPECT_EQ(meta->trace_count, 1u);
+    EXPECT_EQ(meta->span_count, second->span_count());
+  }
 
   BlockWriter late(&backend, Options("late"));
   ASSERT_TRUE(late.AddBatch(*batch).ok());
-  EXPECT_EQ(late.StartRowGroups({}, 2).code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(late.StartRowGroups(2).code(), absl::StatusCode::kFailedPrecondition);
 }
 
 TEST(Block, TraceSpreadOverSeveralAddsIsStoredTogether) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
+#include <optional>
 #include <utility>
 
 #include "common/clock.h"
@@ -500,9 +501,6 @@ uint32_t BlockWriter::BatchIndex(const SpanBatch& batch) {
 
 Status BlockWriter::CheckAdding() const {
   if (finished_) return absl::FailedPreconditionError("block writer: already finished");
-  if (build_ != nullptr) {
-    return absl::FailedPreconditionError("block writer: AddTrace/AddBatch after StartRowGroups");
-  }
   return Status();
 }
 
@@ -586,65 +584,133 @@ Status BlockWriter::Open(std::vector<std::string> dedicated_keys, uint64_t trace
   return Status();
 }
 
-Status BlockWriter::StartRowGroups(std::vector<std::string> dedicated_keys, uint64_t trace_count) {
+struct BlockWriter::Streaming {
+  uint64_t trace_count = 0;
+  uint64_t sample_spans = 0;
+  // Until the keys are chosen: the row groups so far, copied, and their keys counted.
+  std::vector<std::unique_ptr<SpanBatch>> held;
+  DedicatedKeyCounter keys;
+  uint64_t sampled = 0;
+  std::optional<TraceId> last_trace;  // of the row groups so far
+};
+
+Status BlockWriter::StartRowGroups(uint64_t trace_count, uint64_t sample_spans) {
   if (finished_) return absl::FailedPreconditionError("block writer: already finished");
-  if (build_ != nullptr || !spans_.empty()) {
+  if (streaming_ != nullptr || !spans_.empty()) {
     return absl::FailedPreconditionError("block writer: StartRowGroups after adding spans");
   }
-  return Open(std::move(dedicated_keys), trace_count, /*copy_tables=*/true);
+  if (options_.block_id.empty()) return absl::InvalidArgumentError("block writer: no block id");
+  streaming_ = std::make_unique<Streaming>();
+  streaming_->trace_count = trace_count;
+  streaming_->sample_spans = sample_spans;
+  // Nothing to sample: no dedicated keys, and nothing held.
+  if (sample_spans == 0) return ChooseKeysAndWriteHeld();
+  return Status();
 }
 
 Status BlockWriter::AddRowGroup(const SpanBatch& batch) {
-  if (finished_) return absl::FailedPreconditionError("block writer: already finished");
-  if (build_ == nullptr) {
+  if (streaming_ == nullptr) {
     return absl::FailedPreconditionError("block writer: AddRowGroup before StartRowGroups");
   }
-  if (batch.span_count() == 0) return Status();
-  std::vector<PendingSpan>& spans = spans_;  // reused: this mode keeps one row group's spans
-  spans.clear();
-  for (uint32_t i = 0; i < batch.span_count(); ++i) spans.push_back({batch.spans.trace_id[i], 0, i});
-  std::stable_sort(spans.begin(), spans.end(), TraceIdLess);
-  if (!build_->meta.row_groups.empty() &&
-      !(build_->meta.row_groups.back().last_trace_id < spans.front().trace_id)) {
+  RETURN_IF_ERROR(AddBatch(batch));
+  return EndRowGroup();
+}
+
+Status BlockWriter::ChooseKeysAndWriteHeld() {
+  Streaming& st = *streaming_;
+  RETURN_IF_ERROR(Open(st.keys.Top(options_.max_dedicated_keys), st.trace_count,
+                       /*copy_tables=*/true));
+  for (auto& held : st.held) {
+    spans_.clear();
+    for (uint32_t i = 0; i < held->span_count(); ++i) {
+      spans_.push_back({held->spans.trace_id[i], 0, i});
+    }
+    std::stable_sort(spans_.begin(), spans_.end(), TraceIdLess);
+    build_->tables.ForgetInputs();
+    RETURN_IF_ERROR(build_->AddRowGroup({held.get()}, spans_, options_.zstd_level));
+    held.reset();
+  }
+  st.held.clear();
+  spans_.clear();
+  return Status();
+}
+
+Status BlockWriter::EndRowGroup() {
+  if (finished_) return absl::FailedPreconditionError("block writer: already finished");
+  if (streaming_ == nullptr) {
+    return absl::FailedPreconditionError("block writer: EndRowGroup before StartRowGroups");
+  }
+  Streaming& st = *streaming_;
+  if (spans_.empty()) return Status();
+  std::stable_sort(spans_.begin(), spans_.end(), TraceIdLess);
+  if (st.last_trace && !(*st.last_trace < spans_.front().trace_id)) {
+    spans_.clear();
+    batches_.clear();
     return absl::InvalidArgumentError(
         "block writer: row group's traces do not follow the previous row group's in id order");
   }
-  // Table entries keep copies, and inputs are numbered per row group.
-  build_->tables.ForgetInputs();
-  const std::vector<const SpanBatch*> batches = {&batch};
-  Status st = build_->AddRowGroup(batches, spans, options_.zstd_level);
-  spans.clear();
-  return st;
+  st.last_trace = spans_.back().trace_id;
+  Status result;
+  if (build_ != nullptr) {
+    // Table entries keep copies, and input batches are numbered afresh per row group.
+    build_->tables.ForgetInputs();
+    result = build_->AddRowGroup(batches_, spans_, options_.zstd_level);
+  } else {
+    // Still choosing the dedicated keys: count them, and keep a copy of the row group (runs of
+    // spans from one batch copied at a time, so each trace keeps the order its spans came in).
+    auto held = std::make_unique<SpanBatch>();
+    held->tenant = options_.tenant;
+    size_t k = 0;
+    std::vector<uint32_t> run;
+    while (k < spans_.size()) {
+      const uint32_t b = spans_[k].batch;
+      run.clear();
+      for (; k < spans_.size() && spans_[k].batch == b; ++k) {
+        run.push_back(spans_[k].span);
+        st.keys.Add(*batches_[b], spans_[k].span);
+      }
+      model::AppendBatch(held.get(), model::CopySpans(*batches_[b], run));
+    }
+    st.sampled += held->span_count();
+    st.held.push_back(std::move(held));
+    if (st.sampled >= st.sample_spans) result = ChooseKeysAndWriteHeld();
+  }
+  spans_.clear();
+  batches_.clear();
+  return result;
 }
 
 Result<BlockMeta> BlockWriter::Finish() {
   if (finished_) return absl::FailedPreconditionError("block writer: already finished");
+  if (streaming_ != nullptr) {
+    RETURN_IF_ERROR(EndRowGroup());
+    finished_ = true;
+    if (build_ == nullptr) RETURN_IF_ERROR(ChooseKeysAndWriteHeld());
+    return build_->Finish(backend_, options_.zstd_level);
+  }
   finished_ = true;
-  if (build_ == nullptr) {
-    // Every span is here: sort them by trace, choose the dedicated keys over them all, then cut
-    // row groups of at least target_spans_per_row_group spans (whole traces).
-    std::stable_sort(spans_.begin(), spans_.end(), TraceIdLess);
-    uint64_t trace_count = 0;
-    for (size_t i = 0; i < spans_.size(); ++i) {
-      if (i == 0 || spans_[i].trace_id != spans_[i - 1].trace_id) ++trace_count;
+  // Every span is here: sort them by trace, choose the dedicated keys over them all, then cut
+  // row groups of at least target_spans_per_row_group spans (whole traces).
+  std::stable_sort(spans_.begin(), spans_.end(), TraceIdLess);
+  uint64_t trace_count = 0;
+  for (size_t i = 0; i < spans_.size(); ++i) {
+    if (i == 0 || spans_[i].trace_id != spans_[i - 1].trace_id) ++trace_count;
+  }
+  DedicatedKeyCounter keys;
+  for (const PendingSpan& p : spans_) keys.Add(*batches_[p.batch], p.span);
+  RETURN_IF_ERROR(Open(keys.Top(options_.max_dedicated_keys), trace_count, /*copy_tables=*/false));
+  size_t pos = 0;
+  while (pos < spans_.size()) {
+    size_t end = pos;
+    uint32_t n = 0;
+    while (end < spans_.size() && n < options_.target_spans_per_row_group) {
+      const TraceId& id = spans_[end].trace_id;
+      while (end < spans_.size() && spans_[end].trace_id == id) ++end, ++n;
     }
-    DedicatedKeyCounter keys;
-    for (const PendingSpan& p : spans_) keys.Add(*batches_[p.batch], p.span);
-    RETURN_IF_ERROR(
-        Open(keys.Top(options_.max_dedicated_keys), trace_count, /*copy_tables=*/false));
-    size_t pos = 0;
-    while (pos < spans_.size()) {
-      size_t end = pos;
-      uint32_t n = 0;
-      while (end < spans_.size() && n < options_.target_spans_per_row_group) {
-        const TraceId& id = spans_[end].trace_id;
-        while (end < spans_.size() && spans_[end].trace_id == id) ++end, ++n;
-      }
-      RETURN_IF_ERROR(build_->AddRowGroup(
-          batches_, std::span<const PendingSpan>(spans_.data() + pos, end - pos),
-          options_.zstd_level));
-      pos = end;
-    }
+    RETURN_IF_ERROR(build_->AddRowGroup(
+        batches_, std::span<const PendingSpan>(spans_.data() + pos, end - pos),
+        options_.zstd_level));
+    pos = end;
   }
   return build_->Finish(backend_, options_.zstd_level);
 }

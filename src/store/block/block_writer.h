@@ -7,9 +7,9 @@
 // come from several Add calls and batches; they are stored together, in the order added.
 // Equal resources and scopes are stored once per block.
 //
-// Or, so that only one row group's spans need be in memory (cutting a block from the head), the
-// block is given a row group at a time, in trace-id order: StartRowGroups, AddRowGroup...,
-// Finish. Then the dedicated keys are the caller's choice (from a sample, say).
+// Or, so that only one row group's spans need be in memory (cutting a block from the head,
+// compaction), the block is given a row group at a time, in trace-id order: StartRowGroups, then
+// spans and EndRowGroup (or AddRowGroup) for each row group, then Finish.
 // Thread-compatible: one thread at a time; a writer builds one block.
 #pragma once
 
@@ -72,15 +72,21 @@ class BlockWriter {
   // Adds every span of `batch`, grouped by trace id. Requires: as AddTrace.
   Status AddBatch(const model::SpanBatch& batch);
 
-  // Starts a block written row group by row group, instead of AddTrace/AddBatch. The span
-  // attribute keys `dedicated_keys` get their own value columns; `trace_count` sizes the bloom
-  // filter (an estimate will do). Errors: the backend's; FailedPrecondition after spans were added.
-  Status StartRowGroups(std::vector<std::string> dedicated_keys, uint64_t trace_count);
-  // Encodes and writes `batch` as the next row group. It holds whole traces, each with an id
-  // greater than those of earlier row groups; its spans are grouped by trace here, keeping their
-  // order. `batch` need only outlive the call. Errors: InvalidArgument for traces out of order;
-  // FailedPrecondition before StartRowGroups; the backend's.
+  // Starts a block written row group by row group: spans added (AddTrace, AddBatch) up to each
+  // EndRowGroup make one row group, and their batches need only outlive that call, so only one
+  // row group's spans need be in memory. Row groups come in trace-id order. `trace_count` sizes
+  // the bloom filter (an estimate will do). The dedicated keys are counted over the first
+  // `sample_spans` spans (trace ids being random, a fair sample of the block's traces): the row
+  // groups before that are held, copied, and written once the keys are chosen. Errors:
+  // FailedPrecondition after spans were added.
+  Status StartRowGroups(uint64_t trace_count, uint64_t sample_spans = kDedicatedKeySampleSpans);
+  // Ends the current row group (the spans added since the last call, whole traces, stably grouped
+  // by trace). Errors: InvalidArgument when a trace does not follow the previous row group's in
+  // id order (the row group is dropped); FailedPrecondition before StartRowGroups; the backend's.
+  Status EndRowGroup();
+  // AddBatch(batch), then EndRowGroup().
   Status AddRowGroup(const model::SpanBatch& batch);
+  static constexpr uint64_t kDedicatedKeySampleSpans = 32768;
 
   // Encodes and writes the block (what remains of it, row group by row group); returns its meta.
   // On error nothing is visible (meta is not written); objects already put are left for garbage
@@ -101,13 +107,17 @@ class BlockWriter {
   Status CheckAdding() const;
   // Opens the data object and sets up the block's meta, bloom filter and tables.
   Status Open(std::vector<std::string> dedicated_keys, uint64_t trace_count, bool copy_tables);
+  // Streaming: chooses the dedicated keys from the held row groups, opens, writes them.
+  Status ChooseKeysAndWriteHeld();
 
   struct Build;
+  struct Streaming;
   backend::Backend* backend_;
   BlockWriterOptions options_;
   std::vector<const model::SpanBatch*> batches_;
   std::vector<PendingSpan> spans_;
-  std::unique_ptr<Build> build_;  // set once the data object is open
+  std::unique_ptr<Build> build_;          // set once the data object is open
+  std::unique_ptr<Streaming> streaming_;  // set by StartRowGroups
   bool finished_ = false;
 };
 
