@@ -513,15 +513,8 @@ Result<std::unique_ptr<SpanBatch>> BlockReader::FindTraceBatch(const TraceId& id
     return absl::DataLossError(
         th::StrCat("block ", meta_.block_id, ": ", what, ": row group out of range"));
   }
-  const RowGroupInfo& rg = meta_.row_groups[entry.row_group];
-  std::string key = Key(kDataObject);
-  Result<std::string> bytes = backend_->GetRange(key, rg.range.offset, rg.range.length);
-  if (!bytes.ok()) {
-    if (absl::IsOutOfRange(bytes.status())) {
-      return absl::DataLossError(th::StrCat(key, ": shorter than meta says"));
-    }
-    return bytes.status();
-  }
+  Result<std::string> bytes = RowGroupBytes(entry.row_group)();
+  if (!bytes.ok()) return bytes.status();
   RowGroupDecoder decoder(meta_, column_index_, dedicated_, *tables_, entry.row_group, *bytes);
   RETURN_IF_ERROR(decoder.Load());
   // Skip to the trace starting at the index's span row, then build it alone.
@@ -593,6 +586,35 @@ Result<uint64_t> BlockReader::CountCandidateTraces(uint64_t start_unix_nano,
   return candidates;
 }
 
+std::function<Result<std::string>()> BlockReader::RowGroupBytes(uint32_t index) const {
+  return [this, index]() -> Result<std::string> {
+    const std::string key = Key(kDataObject);
+    const RowGroupInfo& rg = meta_.row_groups[index];
+    Result<std::string> bytes = backend_->GetRange(key, rg.range.offset, rg.range.length);
+    if (absl::IsOutOfRange(bytes.status())) {
+      return absl::DataLossError(th::StrCat(key, ": shorter than meta says"));
+    }
+    return bytes;
+  };
+}
+
+Status BlockReader::ScanRowGroup(
+    uint32_t index, const std::function<Status(std::unique_ptr<SpanBatch>&&)>& fn) const {
+  if (index >= meta_.row_groups.size()) {
+    return absl::InvalidArgumentError(th::StrCat("row group ", index, " out of range (",
+                                                 meta_.row_groups.size(), ")"));
+  }
+  RowGroupDecoder decoder(meta_, column_index_, dedicated_, *tables_, index, {});
+  decoder.columns().ReadLazily(RowGroupBytes(index));
+  Status s = decoder.Load();
+  for (size_t t = 0; s.ok() && t < decoder.trace_count(); ++t) {
+    std::unique_ptr<SpanBatch> batch;
+    s = decoder.Next(&batch);
+    if (s.ok()) RETURN_IF_ERROR(fn(std::move(batch)));
+  }
+  return s;
+}
+
 Status BlockReader::FilterRowGroups(
     uint64_t start_unix_nano, uint64_t end_unix_nano, const ScanPredicate& predicate,
     const std::function<Status(std::unique_ptr<SpanBatch>&&)>* fn, ScanSkips* skips,
@@ -610,7 +632,6 @@ Status BlockReader::FilterRowGroups(
     }
   }
   Status first_error;
-  std::string key = Key(kDataObject);
   for (uint32_t g = 0; g < meta_.row_groups.size(); ++g) {
     const RowGroupInfo& rg = meta_.row_groups[g];
     if (rg.max_end_unix_nano < start_unix_nano || rg.min_start_unix_nano > end_unix_nano) continue;
@@ -620,13 +641,7 @@ Status BlockReader::FilterRowGroups(
       continue;
     }
     RowGroupDecoder decoder(meta_, column_index_, dedicated_, *tables_, g, {});
-    decoder.columns().ReadLazily([&]() -> Result<std::string> {
-      Result<std::string> bytes = backend_->GetRange(key, rg.range.offset, rg.range.length);
-      if (absl::IsOutOfRange(bytes.status())) {
-        return absl::DataLossError(th::StrCat(key, ": shorter than meta says"));
-      }
-      return bytes;
-    });
+    decoder.columns().ReadLazily(RowGroupBytes(g));
     if (column_cache_ != nullptr) decoder.columns().UseCache(column_cache_, column_owner_, g);
     Status s;
     const std::vector<uint8_t>* match = nullptr;

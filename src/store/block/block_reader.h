@@ -62,6 +62,11 @@ class BlockReader {
   // and returns the first error `fn` returns. A row group that cannot be read is skipped; after
   // the last row group, the first such error (DataLoss, or the backend's) is returned.
   Status Scan(const std::function<Status(std::unique_ptr<model::SpanBatch>&&)>& fn) const;
+  // Calls `fn` with each trace of row group `index`, in trace id order, as a batch of its own
+  // (a merge reads several blocks a row group at a time). Errors: InvalidArgument for an index
+  // out of range; DataLoss for a corrupt row group; the backend's; the first error of `fn`.
+  Status ScanRowGroup(uint32_t index,
+                      const std::function<Status(std::unique_ptr<model::SpanBatch>&&)>& fn) const;
   // As Scan, skipping row groups (by their statistics) with no span overlapping
   // [start_unix_nano, end_unix_nano]; traces of other row groups are passed whole.
   Status ScanRange(uint64_t start_unix_nano, uint64_t end_unix_nano,
@@ -102,6 +107,8 @@ class BlockReader {
                          const ScanPredicate& predicate,
                          const std::function<Status(std::unique_ptr<model::SpanBatch>&&)>* fn,
                          ScanSkips* skips, uint64_t* candidates) const;
+  // Reads row group `index`'s bytes from the data object (for RowGroupColumns::ReadLazily).
+  std::function<Result<std::string>()> RowGroupBytes(uint32_t index) const;
   // Reads the resource and scope tables into tables_.
   Status LoadTables();
   // Fetches a page of `object` at `range` and returns its payload in *scratch.

@@ -1,6 +1,7 @@
 #include "store/compact/compactor.h"
 
 #include <algorithm>
+#include <deque>
 #include <map>
 #include <span>
 #include <thread>
@@ -107,36 +108,76 @@ Result<block::BlockMeta> MergeBlocks(backend::Backend* backend, std::string_view
                                      const std::atomic<bool>* cancel) {
   auto cancelled = [cancel] { return cancel != nullptr && cancel->load(std::memory_order_relaxed); };
   const Status stopped = absl::CancelledError("compaction stopped: shutting down");
-  // Every input's traces, grouped by trace id; the batches live until the writer finishes.
-  std::map<model::TraceId, std::vector<std::unique_ptr<model::SpanBatch>>> traces;
   block::BlockWriterOptions wo;
   wo.tenant = std::string(tenant);
   wo.block_id = catalog::NewBlockId();
   wo.target_spans_per_row_group = options.target_spans_per_row_group;
   wo.zstd_level = options.zstd_level;
+  uint64_t trace_estimate = 0;  // sizes the bloom filter; traces split across inputs count twice
   for (const auto& in : inputs) {
     const block::BlockMeta& m = in->meta();
     wo.compaction_level = std::max(wo.compaction_level, m.compaction_level + 1);
     wo.wal_segment_end = std::max(wo.wal_segment_end, m.wal_segment_end);
     wo.sources.push_back(m.block_id);
-    // A corrupt row group fails the job: merging would silently drop its traces for good.
-    RETURN_IF_ERROR(in->Scan([&](std::unique_ptr<model::SpanBatch>&& trace) -> Status {
-      if (cancelled()) return stopped;
-      if (trace->span_count() > 0) traces[trace->spans.trace_id[0]].push_back(std::move(trace));
-      return Status();
-    }));
+    trace_estimate += m.trace_count;
   }
   block::BlockWriter writer(backend, wo);
-  uint64_t duplicates = 0, spans = 0;
-  for (const auto& [id, parts] : traces) {
+  RETURN_IF_ERROR(writer.StartRowGroups(trace_estimate));
+
+  // The inputs are read a row group at a time and their traces merged in id order (each block
+  // is sorted by trace id), so a job holds one row group per input and the output row group
+  // being built, never all of its inputs' traces at once.
+  struct Cursor {
+    const block::BlockReader* reader = nullptr;
+    uint32_t next_row_group = 0;
+    std::deque<std::unique_ptr<model::SpanBatch>> traces;
+  };
+  std::vector<Cursor> cursors(inputs.size());  // sized once: a Cursor only moves by copying
+  for (size_t i = 0; i < inputs.size(); ++i) cursors[i].reader = inputs[i].get();
+  // A corrupt row group fails the job: merging would silently drop its traces for good.
+  auto fill = [&](Cursor& c) -> Status {
+    while (c.traces.empty() && c.next_row_group < c.reader->meta().row_groups.size()) {
+      RETURN_IF_ERROR(c.reader->ScanRowGroup(
+          c.next_row_group++, [&](std::unique_ptr<model::SpanBatch>&& trace) -> Status {
+            if (cancelled()) return stopped;
+            if (trace->span_count() > 0) c.traces.push_back(std::move(trace));
+            return Status();
+          }));
+    }
+    return Status();
+  };
+  auto front_id = [](const Cursor& c) -> const model::TraceId& {
+    return c.traces.front()->spans.trace_id[0];
+  };
+  // The parts added to the output row group being built live until it is ended.
+  std::vector<std::unique_ptr<model::SpanBatch>> row_group_parts;
+  uint64_t row_group_spans = 0, duplicates = 0, spans = 0;
+  for (;;) {
     if (cancelled()) return stopped;
+    const Cursor* lowest = nullptr;
+    for (Cursor& c : cursors) {
+      RETURN_IF_ERROR(fill(c));
+      if (!c.traces.empty() && (lowest == nullptr || front_id(c) < front_id(*lowest))) lowest = &c;
+    }
+    if (lowest == nullptr) break;
+    const model::TraceId id = front_id(*lowest);
+    // The trace's parts in input order; a span in several inputs is kept once, the first.
     SpanDedup dedup;
-    for (const auto& part : parts) {
+    for (Cursor& c : cursors) {
+      if (c.traces.empty() || front_id(c) != id) continue;
+      std::unique_ptr<model::SpanBatch> part = std::move(c.traces.front());
+      c.traces.pop_front();
       std::vector<uint32_t> fresh = dedup.NewSpans(*part);
       duplicates += part->span_count() - fresh.size();
       spans += fresh.size();
-      if (fresh.empty()) continue;
-      RETURN_IF_ERROR(writer.AddTrace(*part, fresh));
+      row_group_spans += fresh.size();
+      if (!fresh.empty()) RETURN_IF_ERROR(writer.AddTrace(*part, fresh));
+      row_group_parts.push_back(std::move(part));
+    }
+    if (row_group_spans >= options.target_spans_per_row_group) {
+      RETURN_IF_ERROR(writer.EndRowGroup());
+      row_group_parts.clear();
+      row_group_spans = 0;
     }
   }
   failpoint::Hit("compact.before_output_finish");

@@ -26,10 +26,12 @@ class CompactorTest : public ::testing::Test {
  protected:
   // Writes `spans` indices of `batch` (or all) as a block of tenant "t" and opens it.
   std::shared_ptr<const BlockReader> Write(const model::SpanBatch& batch,
-                                           const std::vector<uint32_t>& spans = {}) {
+                                           const std::vector<uint32_t>& spans = {},
+                                           uint32_t spans_per_row_group = 4096) {
     block::BlockWriterOptions o;
     o.tenant = "t";
     o.block_id = catalog::NewBlockId();
+    o.target_spans_per_row_group = spans_per_row_group;
     block::BlockWriter w(&backend_, o);
     if (spans.empty()) {
       EXPECT_TRUE(w.AddBatch(batch).ok());
@@ -158,6 +160,48 @@ TEST_F(CompactorTest, MergeJoinsSplitTracesAndKeepsEachSpanOnce) {
     ASSERT_TRUE(t.ok());
     size_t expected = std::count(batch->spans.trace_id.begin(), batch->spans.trace_id.end(), id);
     EXPECT_EQ((*t)->span_count(), expected);
+  }
+}
+
+// Inputs of many row groups each, merged a row group at a time: every trace comes out whole,
+// its parts in input order, each span once, over several output row groups.
+TEST_F(CompactorTest, MergeOfManyRowGroupsKeepsInputOrderWithinEachTrace) {
+  auto batch = Batch(20000, kNow);
+  const uint32_t n = batch->span_count();
+  // Spans dealt round-robin to three inputs; the third also repeats every tenth span (retries).
+  std::vector<std::vector<uint32_t>> parts(3);
+  for (uint32_t i = 0; i < n; ++i) {
+    parts[i % 3].push_back(i);
+    if (i % 10 == 0 && i % 3 != 2) parts[2].push_back(i);
+  }
+  std::sort(parts[2].begin(), parts[2].end());
+  std::vector<std::shared_ptr<const BlockReader>> inputs;
+  for (const auto& p : parts) inputs.push_back(Write(*batch, p, 700));
+  for (const auto& in : inputs) ASSERT_GT(in->meta().row_groups.size(), 3u);
+  CompactorOptions options;
+  options.target_spans_per_row_group = 1500;
+  auto merged = MergeBlocks(&backend_, "t", BlockList(inputs.begin(), inputs.end()), options);
+  ASSERT_TRUE(merged.ok()) << merged.status();
+  EXPECT_EQ(merged->span_count, n);
+  EXPECT_GT(merged->row_groups.size(), 5u);
+  auto reader = BlockReader::Open(&backend_, "t", merged->block_id);
+  ASSERT_TRUE(reader.ok());
+  std::map<model::TraceId, std::vector<std::string>> expected;  // span ids, input by input
+  std::set<std::string> seen;
+  for (const auto& p : parts) {
+    for (uint32_t i : p) {
+      std::string key = th::StrCat(batch->spans.trace_id[i].View(), batch->spans.span_id[i].View());
+      if (!seen.insert(key).second) continue;
+      expected[batch->spans.trace_id[i]].emplace_back(batch->spans.span_id[i].View());
+    }
+  }
+  EXPECT_EQ((*reader)->meta().trace_count, expected.size());
+  for (const auto& [id, span_ids] : expected) {
+    auto t = (*reader)->FindTraceBatch(id);
+    ASSERT_TRUE(t.ok() && *t != nullptr);
+    std::vector<std::string> got;
+    for (const model::SpanId& s : (*t)->spans.span_id) got.emplace_back(s.View());
+    ASSERT_EQ(got, span_ids);
   }
 }
 
