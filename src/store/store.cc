@@ -527,8 +527,8 @@ Status Store::FlushGeneration(Generation* gen) {
     wo.wal_segment_end = gen->wal_segment_end;
     block::BlockWriter writer(backend_.get(), wo);
     // The block is written a row group at a time, traces in id order, so that a cut holds one
-    // row group's spans decoded rather than the whole head's (which cost memory and, faulting it
-    // in afresh at every cut, a quarter of the server's CPU). One buffer and one batch serve
+    // row group's spans decoded rather than the whole head's (gigabytes under load, and faulting
+    // them in afresh at every cut cost a sixth of the server's CPU). One buffer and one batch serve
     // every row group: decoding into memory already faulted in is cheaper than into fresh pages.
     Head::TraceChunks chunks = gen->head->ChunkTraces(tenant);
     RETURN_IF_ERROR(writer.StartRowGroups(chunks.trace_count()));

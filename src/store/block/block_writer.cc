@@ -330,6 +330,40 @@ Status TableEncoder::Write(RowGroupBuilder* o) {
   return resource_attrs_.Write(o);
 }
 
+// Counts span attribute keys to choose a block's dedicated keys: the most frequent.
+class DedicatedKeyCounter {
+ public:
+  void Add(const SpanBatch& batch, uint32_t span) {
+    Range r = batch.spans.attributes[span];
+    for (uint32_t i = r.begin; i < r.end(); ++i) {
+      std::string_view key = batch.key_values[i].key;
+      auto it = counts_.find(absl::string_view(key.data(), key.size()));
+      if (it != counts_.end()) {
+        ++it->second;
+      } else {
+        counts_.emplace(std::string(key), 1);
+      }
+    }
+  }
+
+  // Up to `max_keys` keys, most frequent first (ties by key); keys seen once are not worth it.
+  std::vector<std::string> Top(uint32_t max_keys) const {
+    std::vector<std::pair<std::string_view, uint64_t>> sorted(counts_.begin(), counts_.end());
+    std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
+      return a.second != b.second ? a.second > b.second : a.first < b.first;
+    });
+    std::vector<std::string> keys;
+    for (const auto& [key, n] : sorted) {
+      if (keys.size() >= max_keys || n < 2) break;
+      keys.emplace_back(key);
+    }
+    return keys;
+  }
+
+ private:
+  absl::flat_hash_map<std::string, uint64_t> counts_;
+};
+
 }  // namespace
 
 std::string BlockObjectKey(std::string_view tenant, std::string_view block_id,
@@ -541,36 +575,6 @@ bool BlockWriter::TraceIdLess(const PendingSpan& a, const PendingSpan& b) {
   const uint64_t a0 = word(a.trace_id, 0), b0 = word(b.trace_id, 0);
   if (a0 != b0) return a0 < b0;
   return word(a.trace_id, 1) < word(b.trace_id, 1);
-}
-
-void DedicatedKeyCounter::Add(const SpanBatch& batch, uint32_t span) {
-  Range r = batch.spans.attributes[span];
-  for (uint32_t i = r.begin; i < r.end(); ++i) {
-    std::string_view key = batch.key_values[i].key;
-    auto it = counts_.find(absl::string_view(key.data(), key.size()));
-    if (it != counts_.end()) {
-      ++it->second;
-    } else {
-      counts_.emplace(std::string(key), 1);
-    }
-  }
-}
-
-void DedicatedKeyCounter::AddBatch(const SpanBatch& batch) {
-  for (uint32_t s = 0; s < batch.span_count(); ++s) Add(batch, s);
-}
-
-std::vector<std::string> DedicatedKeyCounter::Top(uint32_t max_keys) const {
-  std::vector<std::pair<std::string_view, uint64_t>> sorted(counts_.begin(), counts_.end());
-  std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
-    return a.second != b.second ? a.second > b.second : a.first < b.first;
-  });
-  std::vector<std::string> keys;
-  for (const auto& [key, n] : sorted) {
-    if (keys.size() >= max_keys || n < 2) break;
-    keys.emplace_back(key);
-  }
-  return keys;
 }
 
 Status BlockWriter::Open(std::vector<std::string> dedicated_keys, uint64_t trace_count,

@@ -24,8 +24,6 @@
 #include "store/backend/backend.h"
 #include "store/block/block_meta.h"
 
-#include "absl/container/flat_hash_map.h"
-
 namespace th::store::block {
 
 struct BlockWriterOptions {
@@ -46,18 +44,6 @@ struct BlockWriterOptions {
 // "<tenant>/<block-id>/<object>".
 std::string BlockObjectKey(std::string_view tenant, std::string_view block_id,
                            std::string_view object);
-
-// Counts span attribute keys to choose a block's dedicated keys: the most frequent.
-class DedicatedKeyCounter {
- public:
-  void Add(const model::SpanBatch& batch, uint32_t span);
-  void AddBatch(const model::SpanBatch& batch);
-  // Up to `max_keys` keys, most frequent first (ties by key); keys seen once are not worth it.
-  std::vector<std::string> Top(uint32_t max_keys) const;
-
- private:
-  absl::flat_hash_map<std::string, uint64_t> counts_;
-};
 
 class BlockWriter {
  public:

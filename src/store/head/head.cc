@@ -264,25 +264,13 @@ std::vector<std::string> Head::Tenants() const {
   return out;
 }
 
-void Head::ForEachRecord(std::string_view tenant,
-                         const std::function<void(std::string_view)>& fn) const {
-  std::shared_ptr<const Tenant> t = FindTenant(tenant);
-  if (t == nullptr) return;
-  std::vector<std::shared_ptr<const StoredRecord>> records;
-  {
-    absl::MutexLock lock(&t->mu);
-    records = t->records;
-  }
-  for (const auto& r : records) fn(r->otlp);
-}
-
 struct Head::TraceChunks::State {
   std::shared_ptr<const Tenant> tenant;  // null: the tenant had nothing
   std::vector<model::TraceId> ids;       // sorted
   size_t next = 0;
   // Reused from chunk to chunk.
   std::vector<SpanLocation> picked;
-  std::vector<uint64_t> ids_sorted;
+  std::vector<uint64_t> span_id_words;
   absl::flat_hash_set<std::string_view> seen;
   std::vector<std::string_view> group;
 };
@@ -324,15 +312,15 @@ uint32_t Head::TraceChunks::Next(uint32_t target_spans, std::string* otlp) {
       // there are any for less than a hash set of them costs.
       // (Span ids are 8 bytes, checked at ingest; compared as words.)
       const std::vector<SpanLocation>& spans = it->second.spans;
-      s.ids_sorted.clear();
+      s.span_id_words.clear();
       for (const SpanLocation& l : spans) {
         std::string_view id = SpanIdOf(l.span.In(t.records[l.record]->otlp));
         uint64_t word = 0;
         std::memcpy(&word, id.data(), std::min<size_t>(id.size(), sizeof(word)));
-        s.ids_sorted.push_back(word);
+        s.span_id_words.push_back(word);
       }
-      std::sort(s.ids_sorted.begin(), s.ids_sorted.end());
-      if (std::adjacent_find(s.ids_sorted.begin(), s.ids_sorted.end()) == s.ids_sorted.end()) {
+      std::sort(s.span_id_words.begin(), s.span_id_words.end());
+      if (std::adjacent_find(s.span_id_words.begin(), s.span_id_words.end()) == s.span_id_words.end()) {
         s.picked.insert(s.picked.end(), spans.begin(), spans.end());
       } else {
         s.seen.clear();

@@ -64,10 +64,6 @@ class Head {
 
   // Tenants with spans in the head.
   std::vector<std::string> Tenants() const;
-  // Calls `fn` with the OTLP bytes of each record of `tenant` in the order added. The bytes stay
-  // valid for as long as the head holds the tenant.
-  void ForEachRecord(std::string_view tenant, const std::function<void(std::string_view)>& fn) const;
-
   // A tenant's traces in trace-id order, handed out a few at a time as OTLP bytes: cutting a block
   // decodes and encodes one row group's traces at a time instead of the whole head at once, so
   // its memory is bounded by a row group. A snapshot of the trace ids taken at creation; spans
