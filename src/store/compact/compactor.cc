@@ -105,7 +105,7 @@ std::vector<std::string> ExpiredBlocks(const catalog::TenantBlocks& blocks,
 
 Result<block::BlockMeta> MergeBlocks(backend::Backend* backend, std::string_view tenant,
                                      const BlockList& inputs, const CompactorOptions& options,
-                                     const std::atomic<bool>* cancel) {
+                                     const std::atomic<bool>* cancel, const RestFn& rest) {
   auto cancelled = [cancel] { return cancel != nullptr && cancel->load(std::memory_order_relaxed); };
   const Status stopped = absl::CancelledError("compaction stopped: shutting down");
   block::BlockWriterOptions wo;
@@ -152,6 +152,7 @@ Result<block::BlockMeta> MergeBlocks(backend::Backend* backend, std::string_view
   // The parts added to the output row group being built live until it is ended.
   std::vector<std::unique_ptr<model::SpanBatch>> row_group_parts;
   uint64_t row_group_spans = 0, duplicates = 0, spans = 0;
+  auto busy_since = std::chrono::steady_clock::now();
   for (;;) {
     if (cancelled()) return stopped;
     const Cursor* lowest = nullptr;
@@ -178,6 +179,10 @@ Result<block::BlockMeta> MergeBlocks(backend::Backend* backend, std::string_view
       RETURN_IF_ERROR(writer.EndRowGroup());
       row_group_parts.clear();
       row_group_spans = 0;
+      if (rest) {
+        if (!rest(std::chrono::steady_clock::now() - busy_since)) return stopped;
+        busy_since = std::chrono::steady_clock::now();
+      }
     }
   }
   failpoint::Hit("compact.before_output_finish");
@@ -236,8 +241,19 @@ Status Compactor::RunOnce() {
     }
     for (const BlockList& job : PlanCompactions(*catalog_->Snapshot(tenant), options_)) {
       auto started = std::chrono::steady_clock::now();
+      // In the background a merge rests as it goes (row group by row group), and after it for
+      // what it did since its last rest.
+      auto busy_since = started;
+      RestFn rest_in_merge;
+      if (thread_->thread.joinable()) {
+        rest_in_merge = [this, &busy_since](std::chrono::steady_clock::duration busy) {
+          bool going_on = Rest(busy);
+          busy_since = std::chrono::steady_clock::now();
+          return going_on;
+        };
+      }
       Result<block::BlockMeta> merged =
-          MergeBlocks(backend, tenant, job, options_, &thread_->cancel);
+          MergeBlocks(backend, tenant, job, options_, &thread_->cancel, rest_in_merge);
       if (merged.status().code() == absl::StatusCode::kCancelled) {
         log::Info("compaction stopped for shutdown", "tenant=", tenant);
         return first;
@@ -271,7 +287,9 @@ Status Compactor::RunOnce() {
         first.Update(st);
         log::Error("compaction failed", "tenant=", tenant, " error=\"", st.message(), "\"");
       }
-      if (thread_->thread.joinable() && !Rest(busy)) return first;
+      if (thread_->thread.joinable() && !Rest(std::chrono::steady_clock::now() - busy_since)) {
+        return first;
+      }
     }
   }
   Result<int> collected = catalog_->CollectGarbage();

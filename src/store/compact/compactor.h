@@ -21,6 +21,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -67,10 +68,15 @@ std::vector<std::string> ExpiredBlocks(const catalog::TenantBlocks& blocks,
 // Writes the merge of `inputs` as a new block of `tenant` and returns its meta; the block is
 // durable but not yet in the catalog. When `*cancel` becomes true the merge stops early with
 // Cancelled (its partial output is never published; garbage collection removes it), so shutting
-// down never waits for a long merge.
+// down never waits for a long merge. When `rest` is set it is called after each output row
+// group with the time spent since the last call, so that a long merge stays within the CPU
+// budget while it runs rather than only resting after it; when it returns false (shutting down)
+// the merge stops with Cancelled.
+using RestFn = std::function<bool(std::chrono::steady_clock::duration busy)>;
 Result<block::BlockMeta> MergeBlocks(backend::Backend* backend, std::string_view tenant,
                                      const BlockList& inputs, const CompactorOptions& options,
-                                     const std::atomic<bool>* cancel = nullptr);
+                                     const std::atomic<bool>* cancel = nullptr,
+                                     const RestFn& rest = nullptr);
 
 class Compactor {
  public:

@@ -180,10 +180,23 @@ TEST_F(CompactorTest, MergeOfManyRowGroupsKeepsInputOrderWithinEachTrace) {
   for (const auto& in : inputs) ASSERT_GT(in->meta().row_groups.size(), 3u);
   CompactorOptions options;
   options.target_spans_per_row_group = 1500;
-  auto merged = MergeBlocks(&backend_, "t", BlockList(inputs.begin(), inputs.end()), options);
+  // The merge offers to rest after each output row group but the last (ended by Finish).
+  int rests = 0;
+  RestFn rest = [&](std::chrono::steady_clock::duration busy) {
+    EXPECT_GT(busy.count(), 0);
+    ++rests;
+    return true;
+  };
+  auto merged =
+      MergeBlocks(&backend_, "t", BlockList(inputs.begin(), inputs.end()), options, nullptr, rest);
   ASSERT_TRUE(merged.ok()) << merged.status();
   EXPECT_EQ(merged->span_count, n);
   EXPECT_GT(merged->row_groups.size(), 5u);
+  EXPECT_GE(static_cast<size_t>(rests) + 1, merged->row_groups.size());
+  // A rest that says "stop" (shutting down) ends the merge as cancelled.
+  auto stopped = MergeBlocks(&backend_, "t", BlockList(inputs.begin(), inputs.end()), options,
+                             nullptr, [](std::chrono::steady_clock::duration) { return false; });
+  EXPECT_EQ(stopped.status().code(), absl::StatusCode::kCancelled);
   auto reader = BlockReader::Open(&backend_, "t", merged->block_id);
   ASSERT_TRUE(reader.ok());
   std::map<model::TraceId, std::vector<std::string>> expected;  // span ids, input by input
