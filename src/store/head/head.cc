@@ -85,6 +85,73 @@ void AppendResourceSpans(const StoredRecord& rec, const ScopeFrame& frame,
   if (!resource_url.empty()) wire::PutBytes(out, 3, resource_url);
 }
 
+// Picks a trace's spans, each span id once (the first; client retries send spans again), in
+// arrival order. Scratch reused from trace to trace.
+class SpanPicker {
+ public:
+  // Appends the spans of `trace` to *picked. `records` are the tenant's (its lock held).
+  void Pick(const std::vector<std::shared_ptr<const StoredRecord>>& records,
+            const TraceEntry& trace, std::vector<SpanLocation>* picked) {
+    auto span_id = [&](const SpanLocation& l) {
+      return SpanIdOf(l.span.In(records[l.record]->otlp));
+    };
+    // Duplicates are rare: sorting the trace's span ids finds out whether there are any for less
+    // than a hash set of them costs. (Span ids are 8 bytes, checked at ingest; compared as
+    // words.)
+    span_id_words_.clear();
+    for (const SpanLocation& l : trace.spans) {
+      std::string_view id = span_id(l);
+      uint64_t word = 0;
+      std::memcpy(&word, id.data(), std::min<size_t>(id.size(), sizeof(word)));
+      span_id_words_.push_back(word);
+    }
+    std::sort(span_id_words_.begin(), span_id_words_.end());
+    if (std::adjacent_find(span_id_words_.begin(), span_id_words_.end()) == span_id_words_.end()) {
+      picked->insert(picked->end(), trace.spans.begin(), trace.spans.end());
+      return;
+    }
+    seen_.clear();
+    for (const SpanLocation& l : trace.spans) {
+      if (seen_.insert(span_id(l)).second) picked->push_back(l);
+    }
+  }
+
+ private:
+  std::vector<uint64_t> span_id_words_;
+  absl::flat_hash_set<std::string_view> seen_;
+};
+
+// The records `picked` (in record order) lies in, one per run of equal record indices, from the
+// tenant's `records` (its lock held): slicing them afterwards needs no lock.
+std::vector<std::shared_ptr<const StoredRecord>> RecordsOfRuns(
+    const std::vector<std::shared_ptr<const StoredRecord>>& records,
+    const std::vector<SpanLocation>& picked) {
+  std::vector<std::shared_ptr<const StoredRecord>> out;
+  for (size_t k = 0; k < picked.size(); ++k) {
+    if (k == 0 || picked[k].record != picked[k - 1].record)
+      out.push_back(records[picked[k].record]);
+  }
+  return out;
+}
+
+// Appends the spans `picked` (in record order, `runs` from RecordsOfRuns) as ResourceSpans, one
+// per run of spans of one record's scope. `group` is scratch.
+void AppendByScope(const std::vector<SpanLocation>& picked,
+                   const std::vector<std::shared_ptr<const StoredRecord>>& runs,
+                   std::vector<std::string_view>* group, std::string* out) {
+  size_t k = 0, run = 0;
+  while (k < picked.size()) {
+    if (k > 0 && picked[k].record != picked[k - 1].record) ++run;
+    const StoredRecord& rec = *runs[run];
+    const uint32_t record = picked[k].record, scope = picked[k].scope;
+    group->clear();
+    for (; k < picked.size() && picked[k].record == record && picked[k].scope == scope; ++k) {
+      group->push_back(picked[k].span.In(rec.otlp));
+    }
+    AppendResourceSpans(rec, rec.frames[scope], *group, out);
+  }
+}
+
 }  // namespace
 
 struct Head::Tenant {
@@ -161,10 +228,10 @@ Result<std::string> Head::FindTrace(std::string_view tenant, const model::TraceI
                                     const TimeRange& range) const {
   std::shared_ptr<const Tenant> t = FindTenant(tenant);
   if (t == nullptr) return absl::NotFoundError("trace not found");
-  // Copy what is needed under the lock; the records are immutable and shared, so slicing them
+  // Pick the spans under the lock; the records are immutable and shared, so slicing them
   // needs no lock.
-  std::vector<SpanLocation> locations;
-  std::vector<std::shared_ptr<const StoredRecord>> records;
+  std::vector<SpanLocation> picked;
+  std::vector<std::shared_ptr<const StoredRecord>> runs;
   {
     absl::MutexLock lock(&t->mu);
     auto it = t->traces.find(id);
@@ -173,26 +240,12 @@ Result<std::string> Head::FindTrace(std::string_view tenant, const model::TraceI
     if (e.end_unix_nano < range.start_unix_nano || e.start_unix_nano > range.end_unix_nano) {
       return absl::NotFoundError("trace not found in the time range");
     }
-    locations = e.spans;
-    records.reserve(locations.size());
-    for (const SpanLocation& l : locations) records.push_back(t->records[l.record]);
+    SpanPicker().Pick(t->records, e, &picked);
+    runs = RecordsOfRuns(t->records, picked);
   }
   std::string out;
-  absl::flat_hash_set<std::string_view> seen;
   std::vector<std::string_view> group;
-  size_t k = 0;
-  while (k < locations.size()) {
-    const StoredRecord& rec = *records[k];
-    uint32_t record = locations[k].record;
-    uint32_t scope = locations[k].scope;
-    group.clear();
-    for (; k < locations.size() && locations[k].record == record && locations[k].scope == scope;
-         ++k) {
-      std::string_view span = locations[k].span.In(rec.otlp);
-      if (seen.insert(SpanIdOf(span)).second) group.push_back(span);
-    }
-    if (!group.empty()) AppendResourceSpans(rec, rec.frames[scope], group, &out);
-  }
+  AppendByScope(picked, runs, &group, &out);
   return out;
 }
 
@@ -270,8 +323,7 @@ struct Head::TraceChunks::State {
   size_t next = 0;
   // Reused from chunk to chunk.
   std::vector<SpanLocation> picked;
-  std::vector<uint64_t> span_id_words;
-  absl::flat_hash_set<std::string_view> seen;
+  SpanPicker picker;
   std::vector<std::string_view> group;
 };
 
@@ -301,35 +353,13 @@ uint32_t Head::TraceChunks::Next(uint32_t target_spans, std::string* otlp) {
   if (s.tenant == nullptr) return 0;
   const Tenant& t = *s.tenant;
   s.picked.clear();
-  // The records the picked spans lie in, one per run of equal record indices once sorted.
-  std::vector<std::shared_ptr<const StoredRecord>> records;
+  std::vector<std::shared_ptr<const StoredRecord>> runs;
   {
     absl::MutexLock lock(&t.mu);
     while (s.next < s.ids.size() && s.picked.size() < std::max<uint32_t>(target_spans, 1)) {
       auto it = t.traces.find(s.ids[s.next++]);
       if (it == t.traces.end()) continue;  // the head never forgets one trace alone; tolerated
-      // Duplicates (client retries) are rare: sorting the trace's span ids finds out whether
-      // there are any for less than a hash set of them costs.
-      // (Span ids are 8 bytes, checked at ingest; compared as words.)
-      const std::vector<SpanLocation>& spans = it->second.spans;
-      s.span_id_words.clear();
-      for (const SpanLocation& l : spans) {
-        std::string_view id = SpanIdOf(l.span.In(t.records[l.record]->otlp));
-        uint64_t word = 0;
-        std::memcpy(&word, id.data(), std::min<size_t>(id.size(), sizeof(word)));
-        s.span_id_words.push_back(word);
-      }
-      std::sort(s.span_id_words.begin(), s.span_id_words.end());
-      if (std::adjacent_find(s.span_id_words.begin(), s.span_id_words.end()) == s.span_id_words.end()) {
-        s.picked.insert(s.picked.end(), spans.begin(), spans.end());
-      } else {
-        s.seen.clear();
-        for (const SpanLocation& l : spans) {
-          if (s.seen.insert(SpanIdOf(l.span.In(t.records[l.record]->otlp))).second) {
-            s.picked.push_back(l);
-          }
-        }
-      }
+      s.picker.Pick(t.records, it->second, &s.picked);
       ++traces;
     }
     // Arrival order is record order, then position in the record (which is also scope order):
@@ -338,24 +368,9 @@ uint32_t Head::TraceChunks::Next(uint32_t target_spans, std::string* otlp) {
     std::sort(s.picked.begin(), s.picked.end(), [](const SpanLocation& a, const SpanLocation& b) {
       return a.record != b.record ? a.record < b.record : a.span.offset < b.span.offset;
     });
-    for (size_t k = 0; k < s.picked.size(); ++k) {
-      if (k == 0 || s.picked[k].record != s.picked[k - 1].record) {
-        records.push_back(t.records[s.picked[k].record]);
-      }
-    }
+    runs = RecordsOfRuns(t.records, s.picked);
   }
-  std::string& out = *otlp;
-  size_t k = 0, run = 0;
-  while (k < s.picked.size()) {
-    if (k > 0 && s.picked[k].record != s.picked[k - 1].record) ++run;
-    const StoredRecord& rec = *records[run];
-    const uint32_t record = s.picked[k].record, scope = s.picked[k].scope;
-    s.group.clear();
-    for (; k < s.picked.size() && s.picked[k].record == record && s.picked[k].scope == scope; ++k) {
-      s.group.push_back(s.picked[k].span.In(rec.otlp));
-    }
-    AppendResourceSpans(rec, rec.frames[scope], s.group, &out);
-  }
+  AppendByScope(s.picked, runs, &s.group, otlp);
   return traces;
 }
 
